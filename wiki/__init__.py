@@ -1,0 +1,32 @@
+"""A lightweight, Confluence-like wiki: Markdown pages, a page tree, history, plugins."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from . import config, errors, plugins, security, templating
+from .extensions import init_extensions
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config=None):
+    """Build the app: config in layers, extensions, then plugins (the core included)."""
+    instance_path = os.environ.get("WIKI_INSTANCE_PATH") or str(ROOT / "instance")
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    config.load(app, test_config)
+
+    init_extensions(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    plugins.init_app(app)
+    return app

@@ -1,0 +1,77 @@
+"""Account operations: create, authenticate, change password."""
+
+import re
+from functools import cache
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+from .models import ROLES, User
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
+MIN_PASSWORD = 8
+
+
+class AccountError(ValueError):
+    pass
+
+
+def create_user(username, password, role="member", display_name=None):
+    username = (username or "").strip()
+    if not USERNAME_RE.match(username):
+        raise AccountError("Usernames are 2-64 letters, digits, dots, dashes or underscores.")
+    if role not in ROLES:
+        raise AccountError(f"Role must be one of: {', '.join(ROLES)}.")
+    if len(password or "") < MIN_PASSWORD:
+        raise AccountError(f"Passwords need at least {MIN_PASSWORD} characters.")
+    if find_user(username) is not None:
+        raise AccountError("That username is taken.")
+    user = User(username=username, display_name=(display_name or username).strip()[:100],
+                role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def register(username, password, display_name=None):
+    """Self-registration: the first account of an empty wiki becomes admin
+    (``FIRST_USER_ADMIN``), later ones get ``DEFAULT_ROLE``."""
+    first = db.session.scalar(db.select(db.func.count(User.id))) == 0
+    role = "admin" if first and current_app.config["FIRST_USER_ADMIN"] else \
+        current_app.config["DEFAULT_ROLE"]
+    return create_user(username, password, role, display_name)
+
+
+def find_user(username):
+    return db.session.scalar(
+        db.select(User).where(db.func.lower(User.username) == (username or "").strip().lower())
+    )
+
+
+def authenticate(username, password):
+    user = find_user(username)
+    if user is None:
+        # Hash anyway, so a failed login takes as long either way and does
+        # not reveal which usernames exist.
+        check_password_hash(_dummy_hash(), password or "")
+        return None
+    if not user.active or not user.check_password(password or ""):
+        return None
+    return user
+
+
+@cache
+def _dummy_hash():
+    return generate_password_hash("not a real password", current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def change_password(user, current, new):
+    if not user.check_password(current):
+        raise AccountError("The current password is wrong.")
+    if len(new) < MIN_PASSWORD:
+        raise AccountError(f"Passwords need at least {MIN_PASSWORD} characters.")
+    user.set_password(new)
+    user.session_version += 1  # signs out every other session
+    db.session.commit()

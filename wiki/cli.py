@@ -1,0 +1,125 @@
+"""``flask --app wiki ...``: init, users, pages, demo."""
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+from . import accounts, services
+from .extensions import db
+from .models import ROLES, VISIBILITIES, AnonymousUser
+from .text import slugify
+
+
+@click.command("init")
+def init_command():
+    """Create or upgrade the database and instance folder (safe to run again)."""
+    upgrade(revision="heads")
+    click.echo(f"Instance folder: {current_app.instance_path}")
+    click.echo("Database is up to date.")
+
+
+users = AppGroup("users", help="Manage accounts.")
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), default="member", show_default=True)
+@click.option("--password", help="Asked for when not given.")
+@click.option("--display-name", help="Shown on pages and comments; defaults to the username.")
+def create_user_command(username, role, password, display_name):
+    """Create an account."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(username, password, role, display_name)
+    except accounts.AccountError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Created {user.role} {user.username}.")
+
+
+pages = AppGroup("pages", help="Read and write pages.")
+
+
+class _CliUser(AnonymousUser):
+    """The CLI acts as a trusted editor that reads everything; revisions get no author."""
+
+    can_edit = True
+    is_member = True
+
+
+def _find(slug):
+    page, _ = services.find_page(slug)
+    return page
+
+
+@pages.command("put")
+@click.argument("slug")
+@click.option("--title", help="Required for a new page; renames an existing one.")
+@click.option("--parent", help="Slug of the parent page.")
+@click.option("--visibility", type=click.Choice(VISIBILITIES))
+@click.option("--summary", default="", help="Edit summary.")
+@click.option("--file", "file", type=click.File("r", encoding="utf-8"), default="-",
+              help="Markdown file (default: standard input).")
+def put_command(slug, title, parent, visibility, summary, file):
+    """Create page SLUG or add a revision to it."""
+    body = file.read()
+    user = _CliUser()
+    parent_page = None
+    if parent:
+        parent_page = _find(parent)
+        if parent_page is None:
+            raise click.ClickException(f"No page {parent!r} to use as parent.")
+    try:
+        page = _find(slug)
+        if page is None:
+            if not title:
+                raise click.ClickException("A new page needs --title.")
+            if slugify(title) != slug:
+                raise click.ClickException(
+                    f"The slug of {title!r} is {slugify(title)!r}, not {slug!r}: "
+                    "slugs follow titles.")
+            page = services.create_page(title, body, user, summary, parent_page,
+                                        visibility or "public")
+            click.echo(f"Created {page.slug} (revision 1).")
+            return
+        result = services.save_page(page, body, user, summary, title=title)
+        if parent is not None:
+            services.move_page(page, parent_page, user)
+        if visibility:
+            services.set_visibility(page, visibility, user)
+    except services.PageError as e:
+        raise click.ClickException(e.message) from None
+    if result.revision is None:
+        click.echo(f"{page.slug}: text unchanged.")
+    else:
+        click.echo(f"Saved {page.slug} (revision {result.revision.number}).")
+
+
+@pages.command("get")
+@click.argument("slug")
+def get_command(slug):
+    """Print the current Markdown of page SLUG."""
+    page = _find(slug)
+    if page is None:
+        raise click.ClickException(f"No page {slug!r}.")
+    sys.stdout.write(page.current_revision.body)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when the wiki has no pages yet.")
+def demo_command(if_empty):
+    """Load demo content: a small workshop space with sessions as child pages."""
+    from .demo import load_demo
+    from .models import Page
+
+    if if_empty and db.session.scalar(db.select(db.func.count(Page.id))):
+        click.echo("The wiki has pages already: no demo content loaded.")
+        return
+    count = load_demo(_CliUser())
+    click.echo(f"Demo content loaded: {count} pages.")
+
+
+COMMANDS = [init_command, users, pages, demo_command]

@@ -1,0 +1,20 @@
+"""The core registers its own blueprints and commands through the same hooks
+as any plugin."""
+
+from .hookspecs import hookimpl
+
+
+@hookimpl
+def register_blueprints(app):
+    from .views import admin, auth, pages
+
+    for module in (pages, auth, admin):
+        app.register_blueprint(module.bp)
+
+
+@hookimpl
+def register_cli(group):
+    from . import cli
+
+    for command in cli.COMMANDS:
+        group.add_command(command)

@@ -1,0 +1,172 @@
+"""The core's data: users, pages, their immutable revisions, old slugs, history events."""
+
+from datetime import UTC, datetime
+
+from flask import current_app
+from flask_login import AnonymousUserMixin, UserMixin
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+ROLES = ("member", "editor", "admin")  # each role can do what the ones before it can
+VISIBILITIES = ("public", "members")
+
+
+def utcnow():
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="member")
+    active: Mapped[bool] = mapped_column(default=True)
+    # Part of the login session id: bumping it signs out every other session.
+    session_version: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def set_password(self, password):
+        # Default: scrypt, a slow, memory-hard KDF (config PASSWORD_HASH_METHOD).
+        self.password_hash = generate_password_hash(
+            password, current_app.config["PASSWORD_HASH_METHOD"]
+        )
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self):
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def has_role(self, role):
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+    @property
+    def can_edit(self):
+        return self.has_role("editor")
+
+    @property
+    def is_admin(self):
+        return self.has_role("admin")
+
+    @property
+    def is_member(self):
+        return True
+
+
+class AnonymousUser(AnonymousUserMixin):
+    id = None
+    role = None
+    display_name = "Anonymous"
+    can_edit = False
+    is_admin = False
+    is_member = False
+
+    def has_role(self, role):
+        return False
+
+
+class Page(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("page.id"), index=True)
+    # What the editor chose ...
+    visibility: Mapped[str] = mapped_column(String(16), default="public")
+    # ... and what applies: members-only when this page or any ancestor is.
+    # Kept up to date by the page services so listings can filter in SQL.
+    members_only: Mapped[bool] = mapped_column(default=False, index=True)
+    current_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revision.id", use_alter=True)
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(index=True)
+
+    parent: Mapped["Page | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Page"]] = relationship(back_populates="parent", order_by="Page.title")
+    current_revision: Mapped["Revision | None"] = relationship(
+        foreign_keys=[current_revision_id], post_update=True
+    )
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
+    def ancestors(self):
+        """From the root down to the parent."""
+        chain, node, seen = [], self.parent, {self.id}
+        while node is not None and node.id not in seen:
+            seen.add(node.id)
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+    def visible_children(self, user):
+        return [c for c in self.children if can_see(user, c)]
+
+    def __repr__(self):
+        return f"<Page {self.slug}>"
+
+
+class Revision(db.Model):
+    """One immutable version of a page's text, with its HTML rendered at save time."""
+
+    __table_args__ = (UniqueConstraint("page_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("page.id"), index=True)
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    page: Mapped[Page] = relationship(foreign_keys=[page_id])
+    author: Mapped[User | None] = relationship()
+
+
+class PageAlias(db.Model):
+    """A slug a page had before a rename: old links redirect to the page."""
+
+    slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("page.id"), index=True)
+    page: Mapped[Page] = relationship()
+
+
+class PageEvent(db.Model):
+    """One line of a page's history: an edit (with its revision) or any other change."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("page.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # created, edited, renamed, moved, ...
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    page: Mapped[Page] = relationship()
+    revision: Mapped[Revision | None] = relationship()
+    user: Mapped[User | None] = relationship()
+
+
+def can_see(user, page):
+    """Whether ``user`` may read ``page`` (deleted pages are handled by the views)."""
+    return page is not None and (not page.members_only or user.is_member)
+
+
+def visible_pages(user):
+    """A select of the live pages ``user`` may read, for listings."""
+    query = db.select(Page).where(Page.deleted_at.is_(None))
+    if not user.is_member:
+        query = query.where(Page.members_only.is_(False))
+    return query

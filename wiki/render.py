@@ -1,0 +1,68 @@
+"""The rendering pipeline: Markdown -> HTML -> sanitizer.
+
+Pages are rendered once, when a revision is saved; the result is stored on
+the revision. Each render builds a fresh ``Markdown`` (extensions keep state).
+"""
+
+import logging
+
+import markdown
+from flask import current_app
+from markdown.extensions.codehilite import CodeHiliteExtension
+from markdown.extensions.toc import TocExtension, slugify_unicode
+from markupsafe import escape
+
+from .plugins import hook
+from .sanitize import Allowlist, Sanitizer
+from .wikilinks import WikiLinkExtension
+
+log = logging.getLogger(__name__)
+
+
+def core_extensions():
+    return [
+        "tables",
+        "fenced_code",
+        "footnotes",
+        "sane_lists",
+        CodeHiliteExtension(css_class="highlight", guess_lang=False),
+        TocExtension(slugify=slugify_unicode, permalink="¶", permalink_title="Link to this section"),
+        WikiLinkExtension(),
+    ]
+
+
+def build_sanitizer(pm):
+    allowlist = Allowlist()
+    for extra in pm.hook.sanitizer_allowlist():
+        if extra:
+            allowlist.extend(**extra)
+    return Sanitizer(allowlist)
+
+
+def sanitizer():
+    return current_app.extensions["wiki.sanitizer"]
+
+
+def clean(html, rel="nofollow noopener"):
+    return sanitizer().clean(html, rel=rel)
+
+
+def render_markdown(text):
+    """Markdown text -> sanitized HTML (a plain ``str``, ready to cache).
+
+    Python-Markdown accepts any text, but a plugin's extension may still
+    raise: then the source is shown as preformatted text, with a warning,
+    instead of an error page.
+    """
+    extensions = core_extensions()
+    for extra in hook().markdown_extensions():
+        extensions.extend(extra or ())
+    try:
+        html = markdown.Markdown(extensions=extensions, output_format="html").convert(text)
+    except Exception:
+        log.exception("Markdown rendering failed; showing the source instead")
+        html = (
+            '<p class="render-error">This text could not be rendered; '
+            f"its source is shown as is.</p><pre>{escape(text)}</pre>"
+        )
+    return clean(html)

@@ -1,0 +1,295 @@
+"""Page operations: the one place where pages change.
+
+Each function validates, writes the change and its history event in one
+transaction, commits, and only then fires the plugin event. Views and the CLI
+call these; they never change pages themselves.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from .extensions import db
+from .merge import MergeResult, merge_text
+from .models import VISIBILITIES, Page, PageAlias, PageEvent, Revision, utcnow
+from .plugins import hook
+from .render import render_markdown
+from .text import normalize_newlines, slugify
+
+SAVE_ATTEMPTS = 5
+
+
+class PageError(ValueError):
+    """A change that cannot be made, with a message for the user."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+class EditConflict(Exception):
+    """A save on a stale revision whose changes overlap the saved ones."""
+
+    def __init__(self, page, current, mine, merge: MergeResult):
+        super().__init__(f"edit conflict on {page.slug}")
+        self.page, self.current, self.mine, self.merge = page, current, mine, merge
+
+
+@dataclass
+class SaveResult:
+    revision: Revision | None  # None when the text did not change
+    merged: bool = False
+
+
+def find_page(slug, include_deleted=False):
+    """The page at ``slug``, or ``(None, alias_page)`` for an old slug."""
+    page = db.session.scalar(db.select(Page).where(Page.slug == slug))
+    if page is not None and (include_deleted or not page.is_deleted):
+        return page, None
+    alias = db.session.get(PageAlias, slug)
+    return None, (alias.page if alias and not alias.page.is_deleted else None)
+
+
+# -- validation ---------------------------------------------------------------
+
+
+def _check_title(title, page=None):
+    title = " ".join((title or "").split())
+    if not title:
+        raise PageError("A page needs a title.")
+    if len(title) > 200:
+        raise PageError("Titles are at most 200 characters.")
+    slug = slugify(title)
+    if not slug:
+        raise PageError("A title needs at least one letter or digit.")
+    other = db.session.scalar(db.select(Page).where(Page.slug == slug))
+    if other is not None and other is not page:
+        if other.is_deleted:
+            raise PageError(f"A deleted page is called “{other.title}”: an admin can "
+                            "restore it from the trash, or choose another title.", 409)
+        raise PageError(f"A page called “{other.title}” already exists.", 409)
+    return title, slug
+
+
+def _check_body(body):
+    body = normalize_newlines(body)
+    limit = current_app.config["MAX_PAGE_CHARS"]
+    if len(body) > limit:
+        raise PageError(f"The text is {len(body):,} characters long; the limit is {limit:,}.", 413)
+    return body
+
+
+def _check_visibility(visibility):
+    if visibility not in VISIBILITIES:
+        raise PageError(f"Visibility must be one of: {', '.join(VISIBILITIES)}.")
+    return visibility
+
+
+def _check_parent(page, parent):
+    if parent is None:
+        return
+    if parent.is_deleted:
+        raise PageError("The parent page is deleted.")
+    node = parent
+    while node is not None:
+        if node is page:
+            raise PageError("A page cannot move under itself or one of its children.")
+        node = node.parent
+
+
+# -- helpers --------------------------------------------------------------------
+
+
+def _user_id(user):
+    return getattr(user, "id", None)
+
+
+def _event(page, kind, user, detail="", revision=None):
+    db.session.add(PageEvent(page=page, kind=kind, user_id=_user_id(user), detail=detail[:500],
+                             revision=revision))
+
+
+def _apply_visibility(page):
+    """Recompute ``members_only`` for ``page`` and its subtree."""
+    inherited = page.parent is not None and page.parent.members_only
+    page.members_only = page.visibility == "members" or inherited
+    for child in page.children:
+        _apply_visibility(child)
+
+
+def _set_slug(page, slug):
+    old = page.slug
+    if old == slug:
+        return
+    with db.session.no_autoflush:
+        db.session.execute(db.delete(PageAlias).where(PageAlias.slug == slug))
+    if old:
+        db.session.add(PageAlias(slug=old, page=page))
+    page.slug = slug
+
+
+def _commit_with_retry(write):
+    """Run ``write()`` and commit; on a write race (another process took the
+    same revision number, or held the database lock) roll back and run it again,
+    so ``write`` re-reads the current state and merges against it."""
+    for attempt in range(SAVE_ATTEMPTS):
+        result = write()
+        try:
+            db.session.commit()
+            return result
+        except (IntegrityError, OperationalError):
+            db.session.rollback()
+            if attempt == SAVE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+# -- operations -------------------------------------------------------------------
+
+
+def create_page(title, body, user, summary="", parent=None, visibility="public"):
+    title, slug = _check_title(title)
+    body = _check_body(body)
+    visibility = _check_visibility(visibility)
+    _check_parent(None, parent)
+
+    page = Page(slug="", title=title, parent=parent, visibility=visibility)
+    _set_slug(page, slug)
+    _apply_visibility(page)
+    rev = Revision(page=page, number=1, title=title, body=body, html=render_markdown(body),
+                   summary=summary[:300], author_id=_user_id(user))
+    page.current_revision = rev
+    db.session.add_all([page, rev])
+    _event(page, "created", user, summary, rev)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise PageError(f"A page called “{title}” already exists.", 409) from None
+    hook().page_saved(page=page, revision=rev, created=True)
+    return page
+
+
+def save_page(page, body, user, summary="", base_number=None, title=None, kind="edited"):
+    """Add a revision with ``body``.
+
+    ``base_number`` is the revision the editor started from. When another save
+    came in meanwhile, the two edits are merged (three-way); overlapping
+    changes raise ``EditConflict`` and nothing is saved. Without a base (the
+    CLI), the save applies on top of whatever is current.
+    """
+    mine = _check_body(body)
+    new_title, new_slug = _check_title(title, page) if title else (page.title, page.slug)
+    old_title, old_slug = page.title, page.slug
+    state = {"base": base_number}
+
+    def write():
+        db.session.refresh(page)
+        current = page.current_revision
+        base = state["base"] if state["base"] is not None else current.number
+        state["base"] = base  # a retry merges against what this attempt saw
+        text, merged = mine, False
+        if base != current.number:
+            base_rev = db.session.scalar(
+                db.select(Revision).where(Revision.page_id == page.id, Revision.number == base)
+            )
+            result = merge_text(base_rev.body if base_rev else "", current.body, mine)
+            if result.conflicts:
+                raise EditConflict(page, current, mine, result)
+            text, merged = result.text, True
+        if text == current.body and new_title == page.title:
+            return SaveResult(None, merged)
+        rev = Revision(page=page, number=current.number + 1, title=new_title, body=text,
+                       html=render_markdown(text), summary=summary[:300], author_id=_user_id(user))
+        db.session.add(rev)
+        if new_title != page.title:
+            page.title = new_title
+            _set_slug(page, new_slug)
+            _event(page, "renamed", user, f"{old_title} → {new_title}")
+        page.current_revision = rev
+        page.updated_at = utcnow()
+        _event(page, kind, user, summary, rev)
+        return SaveResult(rev, merged)
+
+    result = _commit_with_retry(write)
+    if result.revision is not None:
+        if page.title != old_title:
+            hook().page_renamed(page=page, old_title=old_title, old_slug=old_slug)
+        hook().page_saved(page=page, revision=result.revision, created=False)
+    return result
+
+
+def revert_page(page, number, user):
+    """Make revision ``number``'s text current again, as a new revision."""
+    old = db.session.scalar(
+        db.select(Revision).where(Revision.page_id == page.id, Revision.number == number)
+    )
+    if old is None:
+        raise PageError(f"Revision {number} does not exist.", 404)
+    return save_page(page, old.body, user, summary=f"Restored revision {number}",
+                     base_number=page.current_revision.number, kind="reverted")
+
+
+def rename_page(page, title, user):
+    """Change the title (and so the slug); the old slug keeps redirecting.
+    The title is part of the text revision, so this adds a revision."""
+    return save_page(page, page.current_revision.body, user, summary="Renamed",
+                     base_number=page.current_revision.number, title=title)
+
+
+def move_page(page, parent, user):
+    _check_parent(page, parent)
+    old_parent = page.parent
+    if old_parent is parent:
+        return
+    page.parent = parent
+    _apply_visibility(page)
+    page.updated_at = utcnow()
+    _event(page, "moved", user,
+           f"{old_parent.title if old_parent else 'top level'} → {parent.title if parent else 'top level'}")
+    db.session.commit()
+    hook().page_moved(page=page, old_parent=old_parent)
+
+
+def set_visibility(page, visibility, user):
+    visibility = _check_visibility(visibility)
+    if page.visibility == visibility:
+        return
+    page.visibility = visibility
+    _apply_visibility(page)
+    _event(page, "visibility", user, f"now {visibility}")
+    db.session.commit()
+    hook().page_visibility_changed(page=page)
+
+
+def delete_page(page, user):
+    """Soft delete. Children move up to the deleted page's parent, so nothing
+    disappears from the tree with it; an admin can restore the page."""
+    if page.is_deleted:
+        return
+    children = list(page.children)
+    for child in children:
+        child.parent = page.parent
+        _apply_visibility(child)
+        _event(child, "moved", user, f"{page.title} was deleted → "
+               f"{page.parent.title if page.parent else 'top level'}")
+    page.deleted_at = utcnow()
+    _event(page, "deleted", user)
+    db.session.commit()
+    for child in children:
+        hook().page_moved(page=child, old_parent=page)
+    hook().page_deleted(page=page)
+
+
+def restore_page(page, user):
+    if not page.is_deleted:
+        return
+    if page.parent is not None and page.parent.is_deleted:
+        page.parent = None
+    page.deleted_at = None
+    _apply_visibility(page)
+    page.updated_at = utcnow()
+    _event(page, "restored", user)
+    db.session.commit()
+    hook().page_restored(page=page)

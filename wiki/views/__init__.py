@@ -1,0 +1,1 @@
+"""The core's blueprints; ``wiki.core`` registers them through the plugin hooks."""

@@ -1,0 +1,86 @@
+"""Sign in, sign out, register, change password."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import accounts
+from ..forms import ConfirmForm, LoginForm, PasswordChangeForm, RegisterForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target):
+    """Only a path on this site: never redirect a visitor to another host."""
+    parts = urlsplit(target or "")
+    if parts.scheme or parts.netloc or not (target or "").startswith("/") or target.startswith("//"):
+        return url_for("pages.home")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    elif form.validate():
+        user = accounts.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            flash(f"Signed in as {user.display_name}.", "success")
+            return redirect(_safe_next(form.next.data))
+        # One message for both cases: it does not tell which usernames exist.
+        flash("Unknown username or wrong password.", "error")
+        return render_template("auth/login.html", form=form), 401
+    status = 400 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash("Signed out.", "success")
+        return redirect(url_for("pages.home"))
+    return render_template("auth/logout.html", form=form)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if not current_app.config["REGISTRATION_ENABLED"]:
+        abort(404)
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(form.username.data, form.password.data,
+                                     form.display_name.data)
+        except accounts.AccountError as e:
+            flash(str(e), "error")
+            return render_template("auth/register.html", form=form), 400
+        login_user(user)
+        flash(f"Welcome, {user.display_name}! You are signed in"
+              + (" as the wiki's administrator." if user.is_admin else "."), "success")
+        return redirect(url_for("pages.home"))
+    status = 400 if form.errors else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current.data, form.password.data)
+        except accounts.AccountError as e:
+            flash(str(e), "error")
+            return render_template("auth/password.html", form=form), 400
+        # This session stays signed in under the new session id.
+        login_user(current_user._get_current_object(),
+                   remember=request.cookies.get("remember_token") is not None)
+        flash("Password changed. Your other sessions were signed out.", "success")
+        return redirect(url_for("pages.home"))
+    status = 400 if form.errors else 200
+    return render_template("auth/password.html", form=form), status

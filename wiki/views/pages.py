@@ -1,0 +1,260 @@
+"""Page views: read, create, edit (with merge and conflict), history, diff,
+restore, settings (rename, move, visibility), delete."""
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from .. import services
+from ..diff import diff_rows, diff_stats
+from ..errors import render_error
+from ..extensions import db
+from ..forms import ConfirmForm, PageForm, PageSettingsForm, PreviewForm
+from ..models import Page, PageEvent, Revision, can_see, visible_pages
+from ..render import render_markdown
+from ..security import require_role
+from ..text import slugify
+from ..tree import page_tree
+from ..wikilinks import resolve_links
+
+bp = Blueprint("pages", __name__)
+
+
+def load_page(slug, endpoint="pages.view"):
+    """The page at ``slug`` if the reader may see it; an old slug redirects."""
+    page, moved = services.find_page(slug)
+    if moved is not None and can_see(current_user, moved):
+        args = {**request.view_args, "slug": moved.slug, **request.args.to_dict()}
+        abort(redirect(url_for(endpoint, **args), 301))
+    if page is None or not can_see(current_user, page):
+        abort(404)
+    return page
+
+
+def parent_from_form(value):
+    """A parent named by slug or title; '' is the top level."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    page, _ = services.find_page(value)
+    if page is None:
+        page, _ = services.find_page(slugify(value))
+    if page is None or not can_see(current_user, page):
+        raise services.PageError(f"There is no page “{value}” to put this page under.")
+    return page
+
+
+def get_revision(page, number):
+    rev = db.session.scalar(
+        db.select(Revision).where(Revision.page_id == page.id, Revision.number == number)
+    )
+    if rev is None:
+        abort(404)
+    return rev
+
+
+@bp.app_context_processor
+def layout_context():
+    return {"site_tree": lambda: page_tree(current_user)}
+
+
+@bp.route("/")
+def home():
+    recent = db.session.scalars(
+        db.select(PageEvent)
+        .join(Page, PageEvent.page_id == Page.id)
+        .where(Page.id.in_(visible_pages(current_user).with_only_columns(Page.id)))
+        .order_by(PageEvent.created_at.desc(), PageEvent.id.desc())
+        .limit(20)
+    ).all()
+    return render_template("pages/home.html", all_pages=page_tree(current_user), recent=recent)
+
+
+@bp.route("/wiki/<slug>")
+def view(slug):
+    page = load_page(slug)
+    rev = page.current_revision
+    return render_template(
+        "pages/view.html",
+        page=page,
+        revision=rev,
+        content=resolve_links(rev.html, current_user),
+        children=page.visible_children(current_user),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require_role("editor")
+def new():
+    form = PageForm()
+    if request.method == "GET":
+        form.title.data = request.args.get("title", "")
+        form.parent.data = request.args.get("parent", "")
+    elif "preview" not in request.form and form.validate():
+        try:
+            page = services.create_page(
+                form.title.data, form.body.data, current_user, form.summary.data or "",
+                parent=parent_from_form(form.parent.data), visibility=form.visibility.data,
+            )
+        except services.PageError as e:
+            flash(e.message, "error")
+            return render_template("pages/edit.html", form=form, page=None), e.status
+        flash("Page created.", "success")
+        return redirect(url_for("pages.view", slug=page.slug))
+    return _edit_form(form, None)
+
+
+def _edit_form(form, page, status=200):
+    preview = None
+    if request.method == "POST" and "preview" in request.form:
+        preview = resolve_links(render_markdown(form.body.data or ""), current_user)
+    elif request.method == "POST":
+        status = 400 if form.errors else status
+    return render_template("pages/edit.html", form=form, page=page, preview=preview), status
+
+
+@bp.route("/wiki/<slug>/edit", methods=["GET", "POST"])
+@require_role("editor")
+def edit(slug):
+    page = load_page(slug, "pages.edit")
+    form = PageForm()
+    if request.method == "GET":
+        form.title.data = page.title
+        form.body.data = page.current_revision.body
+        form.base_revision.data = page.current_revision.number
+        return _edit_form(form, page)
+    if "preview" in request.form or not form.validate():
+        return _edit_form(form, page)
+    try:
+        result = services.save_page(
+            page, form.body.data, current_user, form.summary.data or "",
+            base_number=form.base_revision.data, title=form.title.data,
+        )
+    except services.EditConflict as conflict:
+        return _conflict(form, conflict)
+    except services.PageError as e:
+        flash(e.message, "error")
+        return _edit_form(form, page, e.status)
+    if result.revision is None:
+        flash("No changes to save.", "info")
+    elif result.merged:
+        flash("Someone saved this page while you were editing; your changes were merged "
+              "with theirs.", "success")
+    else:
+        flash("Page saved.", "success")
+    return redirect(url_for("pages.view", slug=page.slug))
+
+
+def _conflict(form, conflict):
+    """Both versions side by side; the editor keeps the user's text, now based on
+    the current revision, so saving it again is a deliberate choice."""
+    form.base_revision.data = conflict.current.number
+    form.body.data = conflict.mine
+    rows = diff_rows(conflict.current.body, conflict.mine)
+    return render_template(
+        "pages/conflict.html", form=form, page=conflict.page, current=conflict.current,
+        rows=rows, merged=conflict.merge.text,
+    ), 409
+
+
+@bp.route("/preview", methods=["POST"])
+@require_role("editor")
+def preview():
+    form = PreviewForm()
+    html = resolve_links(render_markdown(form.body.data or ""), current_user)
+    return jsonify(html=str(html))
+
+
+@bp.route("/wiki/<slug>/history")
+def history(slug):
+    page = load_page(slug, "pages.history")
+    events = db.paginate(
+        db.select(PageEvent).where(PageEvent.page_id == page.id)
+        .order_by(PageEvent.created_at.desc(), PageEvent.id.desc()),
+        per_page=50,
+    )
+    return render_template("pages/history.html", page=page, events=events)
+
+
+@bp.route("/wiki/<slug>/revisions/<int:number>")
+def revision(slug, number):
+    page = load_page(slug, "pages.revision")
+    rev = get_revision(page, number)
+    return render_template("pages/revision.html", page=page, revision=rev,
+                           content=resolve_links(rev.html, current_user), form=ConfirmForm())
+
+
+@bp.route("/wiki/<slug>/diff")
+def diff(slug):
+    page = load_page(slug, "pages.diff")
+    current = page.current_revision.number
+    to = request.args.get("to", current, type=int)
+    frm = request.args.get("from", max(to - 1, 1), type=int)
+    mode = "inline" if request.args.get("mode") == "inline" else "side"
+    old, new = get_revision(page, frm), get_revision(page, to)
+    rows = diff_rows(old.body, new.body)
+    added, removed = diff_stats(rows)
+    numbers = db.session.scalars(
+        db.select(Revision.number).where(Revision.page_id == page.id).order_by(Revision.number)
+    ).all()
+    return render_template("pages/diff.html", page=page, old=old, new=new, rows=rows,
+                           mode=mode, added=added, removed=removed, numbers=numbers)
+
+
+@bp.route("/wiki/<slug>/revert/<int:number>", methods=["POST"])
+@require_role("editor")
+def revert(slug, number):
+    page = load_page(slug)
+    try:
+        result = services.revert_page(page, number, current_user)
+    except services.PageError as e:
+        return render_error(e.status, e.message)
+    if result.revision is None:
+        flash(f"Revision {number} is the same as the current text.", "info")
+    else:
+        flash(f"Revision {number} restored as revision {result.revision.number}.", "success")
+    return redirect(url_for("pages.view", slug=page.slug))
+
+
+@bp.route("/wiki/<slug>/settings", methods=["GET", "POST"])
+@require_role("editor")
+def settings(slug):
+    page = load_page(slug, "pages.settings")
+    form = PageSettingsForm(obj=page if request.method == "GET" else None)
+    if request.method == "GET":
+        form.parent.data = page.parent.slug if page.parent else ""
+    elif form.validate():
+        try:
+            if " ".join(form.title.data.split()) != page.title:
+                services.rename_page(page, form.title.data, current_user)
+            services.move_page(page, parent_from_form(form.parent.data), current_user)
+            services.set_visibility(page, form.visibility.data, current_user)
+        except services.PageError as e:
+            db.session.rollback()
+            flash(e.message, "error")
+            return render_template("pages/settings.html", form=form, page=page), e.status
+        flash("Page settings saved.", "success")
+        return redirect(url_for("pages.view", slug=page.slug))
+    status = 400 if form.errors else 200
+    return render_template("pages/settings.html", form=form, page=page), status
+
+
+@bp.route("/wiki/<slug>/delete", methods=["GET", "POST"])
+@require_role("editor")
+def delete(slug):
+    page = load_page(slug, "pages.delete")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        parent = page.parent
+        services.delete_page(page, current_user)
+        flash(f"“{page.title}” was deleted. An admin can restore it from the trash.", "success")
+        return redirect(url_for("pages.view", slug=parent.slug) if parent else url_for("pages.home"))
+    return render_template("pages/delete.html", form=form, page=page)

@@ -1,5 +1,6 @@
 """The Flask extensions, created once and bound to each app in ``init_extensions``."""
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -58,5 +59,5 @@ def _plugin_migrations(config):
 
     core = str(_migrations_dir() / "versions")
     extra = current_app.extensions.get("wiki.migration_dirs", [])
-    config.set_main_option("version_locations", " ".join([core, *extra]))
+    config.set_main_option("version_locations", os.pathsep.join([core, *extra]))
     return config

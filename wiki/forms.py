@@ -6,6 +6,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -14,8 +15,8 @@ from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
 from .models import ROLES, VISIBILITIES
 
-VISIBILITY_CHOICES = [("public", "Everyone"), ("members", "Signed-in members only")]
-assert [v for v, _ in VISIBILITY_CHOICES] == list(VISIBILITIES)
+_VISIBILITY_LABELS = {"public": "Everyone", "members": "Signed-in members only"}
+VISIBILITY_CHOICES = [SelectChoice(v, _VISIBILITY_LABELS[v]) for v in VISIBILITIES]
 
 
 class PageForm(FlaskForm):
@@ -48,23 +49,24 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+PASSWORD_LENGTH = "Passwords need at least 8 characters (and at most 200)."
 USERNAME = Regexp(r"^[A-Za-z0-9_.-]+$", message="Use letters, digits, dots, dashes or underscores.")
 
 
 class RegisterForm(FlaskForm):
     username = StringField("Username", validators=[InputRequired(), Length(min=2, max=64), USERNAME])
     display_name = StringField("Display name", validators=[Optional(), Length(max=100)])
-    password = PasswordField("Password", validators=[InputRequired(), Length(min=8, max=200)])
+    password = PasswordField("Password", validators=[InputRequired(), Length(min=8, max=200, message=PASSWORD_LENGTH)])
     confirm = PasswordField("Repeat password", validators=[EqualTo("password", "The passwords differ.")])
 
 
 class PasswordChangeForm(FlaskForm):
     current = PasswordField("Current password", validators=[InputRequired()])
-    password = PasswordField("New password", validators=[InputRequired(), Length(min=8, max=200)])
+    password = PasswordField("New password", validators=[InputRequired(), Length(min=8, max=200, message=PASSWORD_LENGTH)])
     confirm = PasswordField("Repeat new password",
                             validators=[EqualTo("password", "The passwords differ.")])
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(r, r) for r in ROLES])
+    role = SelectField("Role", choices=[SelectChoice(r, r) for r in ROLES])
     active = BooleanField("Active")

@@ -157,6 +157,7 @@ def _conflict(form, conflict):
     """Both versions side by side; the editor keeps the user's text, now based on
     the current revision, so saving it again is a deliberate choice."""
     form.base_revision.data = conflict.current.number
+    form.base_revision.raw_data = None  # otherwise the submitted (stale) number is rendered
     form.body.data = conflict.mine
     rows = diff_rows(conflict.current.body, conflict.mine)
     return render_template(

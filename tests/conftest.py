@@ -1,0 +1,136 @@
+"""Fixtures: a fresh app on a temporary instance folder per test, a client,
+the CLI runner, accounts for each role, and helpers that act as a user would."""
+
+import re
+
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from wiki import create_app
+from wiki.accounts import create_user
+from wiki.extensions import db
+from wiki.models import User
+
+PASSWORD = "correct horse battery"
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production: a fresh
+    ``g`` (Flask-Login caches the user there) and a fresh database session,
+    even while the test itself holds an app context."""
+
+    def open(self, *args, **kwargs):
+        outer = has_app_context()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if outer:
+            db.session.expire_all()  # the test's session sees what the request wrote
+        return response
+
+
+@pytest.fixture
+def app_factory(tmp_path, monkeypatch):
+    """Build apps on one temporary instance folder; the schema comes from the
+    real migrations, as ``flask --app wiki init`` makes it."""
+    monkeypatch.setenv("WIKI_INSTANCE_PATH", str(tmp_path / "instance"))
+
+    def make(**config):
+        settings = {
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            # Fast hashing in tests; production keeps scrypt (tested in test_auth).
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            **config,
+        }
+        app = create_app(settings)
+        app.test_client_class = IsolatedClient
+        with app.app_context():
+            upgrade(revision="heads")
+        return app
+
+    return make
+
+
+@pytest.fixture
+def app(app_factory):
+    app = app_factory()
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def users(app):
+    """One account per role: ``users["admin"]``, ``["editor"]``, ``["member"]``."""
+    made = {role: create_user(role, PASSWORD, role, display_name=f"{role.title()} Person")
+            for role in ("admin", "editor", "member")}
+    return {role: u.id for role, u in made.items()}
+
+
+class Auth:
+    """Signs in through the real login view."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username, password=PASSWORD):
+        response = self.client.post("/login", data={"username": username, "password": password})
+        assert response.status_code in (302, 401), response.status_code
+        return response
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client, users):
+    return Auth(client)
+
+
+@pytest.fixture
+def as_editor(client, auth):
+    auth.login("editor")
+    return client
+
+
+@pytest.fixture
+def as_admin(client, auth):
+    auth.login("admin")
+    return client
+
+
+@pytest.fixture
+def as_member(client, auth):
+    auth.login("member")
+    return client
+
+
+@pytest.fixture
+def make_page(app, users):
+    """Create a page through the page service, as the editor."""
+    from wiki import services
+
+    def make(title, body="Some text.\n", parent=None, visibility="public"):
+        editor = db.session.get(User, users["editor"])
+        return services.create_page(title, body, editor, parent=parent, visibility=visibility)
+
+    return make
+
+
+def csrf_token(html):
+    """The CSRF token of the first form in ``html``."""
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)

@@ -7,7 +7,7 @@ from wiki.extensions import db, login_manager
 from wiki.models import User
 
 
-def register(client, username, password="long enough pw", **extra):
+def register(client, username, password="long enough pw", **extra):  # noqa: S107
     return client.post("/register", data={"username": username, "password": password,
                                           "confirm": extra.pop("confirm", password), **extra})
 

@@ -4,7 +4,7 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
 from . import accounts, services
@@ -14,6 +14,7 @@ from .text import slugify
 
 
 @click.command("init")
+@with_appcontext
 def init_command():
     """Create or upgrade the database and instance folder (safe to run again)."""
     upgrade(revision="heads")
@@ -109,6 +110,7 @@ def get_command(slug):
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only when the wiki has no pages yet.")
 def demo_command(if_empty):
     """Load demo content: a small workshop space with sessions as child pages."""

@@ -49,20 +49,20 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-PASSWORD_LENGTH = "Passwords need at least 8 characters (and at most 200)."
+NEW_PASSWORD = Length(min=8, max=200, message="Passwords need at least 8 characters (and at most 200).")
 USERNAME = Regexp(r"^[A-Za-z0-9_.-]+$", message="Use letters, digits, dots, dashes or underscores.")
 
 
 class RegisterForm(FlaskForm):
     username = StringField("Username", validators=[InputRequired(), Length(min=2, max=64), USERNAME])
     display_name = StringField("Display name", validators=[Optional(), Length(max=100)])
-    password = PasswordField("Password", validators=[InputRequired(), Length(min=8, max=200, message=PASSWORD_LENGTH)])
+    password = PasswordField("Password", validators=[InputRequired(), NEW_PASSWORD])
     confirm = PasswordField("Repeat password", validators=[EqualTo("password", "The passwords differ.")])
 
 
 class PasswordChangeForm(FlaskForm):
     current = PasswordField("Current password", validators=[InputRequired()])
-    password = PasswordField("New password", validators=[InputRequired(), Length(min=8, max=200, message=PASSWORD_LENGTH)])
+    password = PasswordField("New password", validators=[InputRequired(), NEW_PASSWORD])
     confirm = PasswordField("Repeat new password",
                             validators=[EqualTo("password", "The passwords differ.")])
 

@@ -81,7 +81,8 @@ def template_slot(name, context):
     Slots: ``head`` (in <head>: stylesheets, scripts), ``header`` (site header,
     e.g. a search box), ``sidebar``, ``page_header`` (under the page title),
     ``page_footer`` (under the page text), ``page_actions`` (buttons beside
-    Edit). ``context`` holds ``page`` (or None) and ``user``.
+    Edit), ``home`` (on the home page, under recent changes). ``context``
+    holds ``page`` (or None) and ``user``.
 
     A plain ``str`` is escaped; return ``markupsafe.Markup`` only for HTML the
     plugin built safely, e.g. ``Markup(render_template("myplugin/box.html"))``

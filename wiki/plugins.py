@@ -32,6 +32,9 @@ def build_manager(config):
     pm.add_hookspecs(hookspecs)
 
     wanted, disabled = config.get("PLUGINS"), set(config.get("DISABLED_PLUGINS") or ())
+    if "core" in disabled:
+        # set_blocked would unregister the core: an app without its own views.
+        raise ValueError("DISABLED_PLUGINS cannot name 'core': it is the wiki itself")
 
     def allowed(name):
         return name not in disabled and (wanted is None or name in wanted)
@@ -83,7 +86,9 @@ def hook():
 
 
 def loaded_plugin_names():
-    return sorted(name for name, _ in manager().list_name_plugin() if name != "core")
+    # Blocked names stay listed by pluggy, with None as the plugin.
+    return sorted(name for name, plugin in manager().list_name_plugin()
+                  if name != "core" and plugin is not None)
 
 
 def render_slot(name, **context):

@@ -6,6 +6,7 @@ The core allowlist is strict; plugins extend it through the
 ``FORBIDDEN_TAGS``).
 """
 
+import html
 import threading
 from dataclasses import dataclass, field
 from functools import partial
@@ -55,22 +56,45 @@ class Allowlist:
     protocols: set = field(default_factory=lambda: set(CORE_PROTOCOLS))
 
     def extend(self, tags=(), attributes=None, protocols=()):
-        bad = set(tags) & FORBIDDEN_TAGS
+        # Names as bleach compares them (lowercase, no spaces, a scheme without
+        # its colon), so "SCRIPT" or "JavaScript:" cannot slip past the checks.
+        tags = {_name(t) for t in tags}
+        protocols = {_name(p).rstrip(":") for p in protocols}
+        bad = tags & FORBIDDEN_TAGS
         if bad:
             raise ValueError(f"these tags can never be allowed: {sorted(bad)}")
-        bad_protocols = {p.lower() for p in protocols} & {"javascript", "vbscript", "data"}
+        bad_protocols = protocols & {"javascript", "vbscript", "data"}
         if bad_protocols:
             raise ValueError(f"these protocols can never be allowed: {sorted(bad_protocols)}")
-        self.tags |= set(tags)
+        self.tags |= tags
         for tag, names in (attributes or {}).items():
-            names = [n for n in names if not n.lower().startswith("on") and n.lower() != "style"]
+            names = {_name(n) for n in names}
+            names = [n for n in names if not n.startswith("on") and n != "style"]
+            tag = _name(tag)
             self.attributes.setdefault(tag, [])
             self.attributes[tag] = sorted(set(self.attributes[tag]) | set(names))
-        self.protocols |= set(protocols)
+        self.protocols |= protocols
+
+
+def _name(name):
+    return name.strip().lower()
+
+
+# What a browser ignores in a URL: C0 controls and spaces around it, tabs and
+# newlines anywhere in it.
+_URL_EDGES = "".join(map(chr, range(0x21)))
+_URL_INSIDE = str.maketrans("", "", "\t\n\r")
 
 
 def _external(href):
-    parts = urlsplit(href or "")
+    """Whether a browser leaves the site for ``href``.
+
+    bleach hands callbacks the value as written, character references
+    included: ``https&#58;//x`` and ``/&#92;x`` are external links too (a
+    browser reads "\\" as "/").
+    """
+    href = html.unescape(href or "").strip(_URL_EDGES).translate(_URL_INSIDE).replace("\\", "/")
+    parts = urlsplit(href)
     return bool(parts.scheme or parts.netloc)
 
 

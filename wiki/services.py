@@ -122,8 +122,7 @@ def _set_slug(page, slug):
     old = page.slug
     if old == slug:
         return
-    with db.session.no_autoflush:
-        db.session.execute(db.delete(PageAlias).where(PageAlias.slug == slug))
+    db.session.execute(db.delete(PageAlias).where(PageAlias.slug == slug))
     if old:
         db.session.add(PageAlias(slug=old, page=page))
     page.slug = slug
@@ -154,13 +153,15 @@ def create_page(title, body, user, summary="", parent=None, visibility="public")
     visibility = _check_visibility(visibility)
     _check_parent(None, parent)
 
-    page = Page(slug="", title=title, parent=parent, visibility=visibility)
-    _set_slug(page, slug)
-    _apply_visibility(page)
-    rev = Revision(page=page, number=1, title=title, body=body, html=render_markdown(body),
-                   summary=summary[:300], author_id=_user_id(user))
-    page.current_revision = rev
-    db.session.add_all([page, rev])
+    html = render_markdown(body)
+    with db.session.no_autoflush:  # nothing is flushed before the page is complete
+        page = Page(slug="", title=title, parent=parent, visibility=visibility)
+        _set_slug(page, slug)
+        _apply_visibility(page)
+        rev = Revision(page=page, number=1, title=title, body=body, html=html,
+                       summary=summary[:300], author_id=_user_id(user))
+        page.current_revision = rev
+        db.session.add_all([page, rev])
     _event(page, "created", user, summary, rev)
     try:
         db.session.commit()

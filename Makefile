@@ -1,0 +1,30 @@
+# The two commands of the quick start: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test install lint clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,serve]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Set up, create or upgrade instance/, load the demo on first start, serve on :5000.
+run: $(STAMP)
+	$(BIN)/flask --app wiki init
+	$(BIN)/flask --app wiki demo --if-empty
+	@echo "The first account registered at http://127.0.0.1:5000/register becomes the admin."
+	$(BIN)/flask --app wiki run --host 127.0.0.1 --port 5000
+
+## Set up and run the whole test suite (lint first).
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,151 @@
+"""A test plugin that implements every hook of ``wiki/hookspecs.py`` and
+records each call (hook name and key arguments, in order).
+
+Register an instance with ``app_factory(EXTRA_PLUGINS=[Recorder()])``. It
+also gives each setup hook something visible to check end to end: a route, a
+CLI command, a Markdown extension, a sanitizer allowlist entry, template slots
+and a migration folder.
+"""
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import click
+from flask import Blueprint
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markupsafe import Markup
+
+from wiki.hookspecs import hookimpl
+
+MIGRATIONS = Path(__file__).parent / "recorder_migrations"
+EVENTS = ("page_saved", "page_renamed", "page_moved", "page_visibility_changed",
+          "page_deleted", "page_restored")
+
+# What the slots return: the str must come out escaped, the Markup as is.
+PLAIN_SLOT = "<b>plain recorder text</b>"
+MARKUP_SLOT = Markup('<b class="recorder-markup">trusted recorder html</b>')
+
+
+class WaveProcessor(InlineProcessor):
+    def handleMatch(self, m, data):
+        el = ET.Element("span", {"class": "wave"})
+        el.text = "\N{WAVING HAND SIGN}"
+        return el, m.start(0), m.end(0)
+
+
+class WaveExtension(Extension):
+    """``:wave:`` -> ``<span class="wave">👋</span>``."""
+
+    def extendMarkdown(self, md):
+        # Below backticks (190) and escapes (180): `:wave:` in code stays literal.
+        md.inlinePatterns.register(WaveProcessor(r":wave:", md), "recorder-wave", 175)
+
+
+def _slug(page):
+    return page.slug if page is not None else None
+
+
+class Recorder:
+    """Hook implementations as methods: ``self.calls`` is a list of
+    ``(hook name, {argument: value})`` in call order. Pages are recorded by
+    slug at call time, since the objects change afterwards."""
+
+    def __init__(self):
+        self.calls = []
+
+    def _record(self, hook, **args):
+        self.calls.append((hook, args))
+
+    def called(self, hook):
+        return [args for name, args in self.calls if name == hook]
+
+    def events(self):
+        """The page lifecycle events only, as ``(hook, args)``."""
+        return [(name, args) for name, args in self.calls if name in EVENTS]
+
+    # -- setup --------------------------------------------------------------
+
+    @hookimpl
+    def register_models(self):
+        # No model class: it would join the global db.metadata and be seen by
+        # every other test's app too. The migration alone proves the branch runs.
+        self._record("register_models")
+        return MIGRATIONS
+
+    @hookimpl
+    def register_blueprints(self, app):
+        self._record("register_blueprints", app=app.name)
+        # A fresh blueprint per app: the tests build many apps.
+        bp = Blueprint("recorder", __name__, url_prefix="/recorder")
+
+        @bp.route("/ping")
+        def ping():
+            self._record("view_ping")
+            return "pong from recorder"
+
+        app.register_blueprint(bp)
+
+    @hookimpl
+    def register_cli(self, group):
+        self._record("register_cli", group=group.name)
+
+        @click.command("recorder-ping")
+        @click.argument("who", default="world")
+        def ping(who):
+            self._record("cli_ping", who=who)
+            click.echo(f"pong, {who}")
+
+        group.add_command(ping)
+
+    # -- rendering ----------------------------------------------------------
+
+    @hookimpl
+    def markdown_extensions(self):
+        self._record("markdown_extensions")
+        return [WaveExtension()]  # a fresh instance per render
+
+    @hookimpl
+    def sanitizer_allowlist(self):
+        self._record("sanitizer_allowlist")
+        # The core allows <mark> but no attributes on it, and no <details>.
+        # "onclick" must be dropped by the host, whatever the plugin asks.
+        return {"tags": {"details", "summary"},
+                "attributes": {"mark": ["class", "onclick"], "details": ["open"]}}
+
+    @hookimpl
+    def template_slot(self, name, context):
+        self._record("template_slot", name=name, page=_slug(context.get("page")))
+        if name == "page_header":
+            return PLAIN_SLOT
+        if name == "page_footer":
+            return MARKUP_SLOT
+        return None
+
+    # -- events -------------------------------------------------------------
+
+    @hookimpl
+    def page_saved(self, page, revision, created):
+        self._record("page_saved", slug=page.slug, revision=revision.number, created=created)
+
+    @hookimpl
+    def page_renamed(self, page, old_title, old_slug):
+        self._record("page_renamed", slug=page.slug, old_title=old_title, old_slug=old_slug)
+
+    @hookimpl
+    def page_moved(self, page, old_parent):
+        self._record("page_moved", slug=page.slug, old_parent=_slug(old_parent),
+                     parent=_slug(page.parent))
+
+    @hookimpl
+    def page_visibility_changed(self, page):
+        self._record("page_visibility_changed", slug=page.slug, visibility=page.visibility,
+                     members_only=page.members_only)
+
+    @hookimpl
+    def page_deleted(self, page):
+        self._record("page_deleted", slug=page.slug, deleted=page.is_deleted)
+
+    @hookimpl
+    def page_restored(self, page):
+        self._record("page_restored", slug=page.slug, deleted=page.is_deleted)

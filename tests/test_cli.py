@@ -95,3 +95,17 @@ def test_demo_loads_a_workshop_space_once(app, runner, client):
     count = db.session.scalar(db.select(db.func.count(Page.id)))
     assert runner.invoke(args=["demo"]).exit_code == 0  # existing pages are skipped
     assert db.session.scalar(db.select(db.func.count(Page.id))) == count
+
+
+def test_gunicorn_can_load_the_app_factory(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    result = subprocess.run(
+        [str(gunicorn), "--check-config", "wiki:create_app()"],
+        env={"WIKI_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 0, result.stderr

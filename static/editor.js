@@ -14,6 +14,7 @@
     var ticket = ++latest;
     var data = new FormData();
     data.append("body", body.value);
+    data.append("slug", preview.dataset.slug || "");
     fetch(preview.dataset.previewUrl, {
       method: "POST",
       body: data,

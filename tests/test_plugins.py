@@ -61,7 +61,7 @@ def test_recorder_implements_every_hook(app, recorder):
     specs = {name for name, caller in vars(pm.hook).items() if caller.spec is not None}
     implemented = {caller.name for caller in pm.get_hookcallers(recorder)}
     assert implemented == specs
-    assert len(specs) == 12  # a new hook? implement it in the recorder too
+    assert len(specs) == 22  # a new hook? implement it in the recorder too
 
 
 def test_setup_hooks_run_once_in_order(app, recorder):
@@ -89,6 +89,59 @@ def test_cli_command_runs(app, recorder):
     # Listed beside the core's commands, in the same group.
     help_text = runner.invoke(args=["--help"]).output
     assert "recorder-ping" in help_text and "init" in help_text
+
+
+def test_dynamic_block_is_filled_for_each_reader(client, auth, make_page, recorder):
+    make_page("Echo", "before\n\n:echo hello <b>:\n\n:echo bad:\n\n:echo nobody:\n")
+    page = db.session.scalar(sa.select(Page).where(Page.slug == "echo"))
+    assert 'data-block="echo"' in page.current_revision.html  # cached as a placeholder
+    anonymous = client.get("/wiki/echo").get_data(as_text=True)
+    assert '<span class="echo">hello &lt;b&gt; for Anonymous</span>' in anonymous
+    assert "does not take" not in anonymous  # readers do not see block errors
+    auth.login("editor")
+    editor = client.get("/wiki/echo").get_data(as_text=True)
+    assert "for Editor Person" in editor
+    assert "echo: echo does not take &#39;bad&#39;" in editor  # editors do
+    assert {"args": "hello <b>", "page": "echo", "user": "Anonymous"} in recorder.called("render_block")
+
+
+def test_unknown_block_shows_to_editors_only(client, auth, make_page):
+    from wiki.blocks import placeholder
+
+    make_page("Unknown", f"{placeholder('nosuch', 'x')}\n")
+    assert "Unknown block" not in client.get("/wiki/unknown").get_data(as_text=True)
+    auth.login("editor")
+    assert "Unknown block “nosuch”" in client.get("/wiki/unknown").get_data(as_text=True)
+
+
+def test_editor_slot_field_reaches_page_form_saved(as_editor, make_page, recorder):
+    assert 'name="recorder_note"' in as_editor.get("/new").get_data(as_text=True)
+    as_editor.post("/new", data={"title": "Noted", "body": "x", "visibility": "public",
+                                 "recorder_note": "from the form"})
+    as_editor.post("/wiki/noted/edit", data={"title": "Noted", "body": "y", "base_revision": 1,
+                                             "recorder_note": "again"})
+    assert recorder.called("page_form_saved") == [
+        {"slug": "noted", "note": "from the form", "user": "editor"},
+        {"slug": "noted", "note": "again", "user": "editor"},
+    ]
+
+
+def test_cli_options_reach_page_cli_put(app, recorder):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["pages", "put", "cli-page", "--title", "CLI page", "--note", "hi"],
+                           input="text")
+    assert result.exit_code == 0, result.output
+    runner.invoke(args=["pages", "put", "cli-page"], input="more text")
+    assert recorder.called("page_cli_put") == [{"slug": "cli-page", "note": "hi"},
+                                              {"slug": "cli-page", "note": None}]
+
+
+def test_cli_options_do_not_leak_to_apps_without_the_plugin(app_factory, tmp_path, monkeypatch):
+    with_recorder = app_factory(EXTRA_PLUGINS=[Recorder()])
+    assert "--note" in with_recorder.test_cli_runner().invoke(args=["pages", "put", "--help"]).output
+    monkeypatch.setenv("WIKI_INSTANCE_PATH", str(tmp_path / "other"))
+    plain = app_factory()
+    assert "--note" not in plain.test_cli_runner().invoke(args=["pages", "put", "--help"]).output
 
 
 def test_plugin_migrations_join_the_schema(app):

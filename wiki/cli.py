@@ -1,5 +1,6 @@
 """``flask --app wiki ...``: init, users, pages, demo."""
 
+import copy
 import sys
 
 import click
@@ -10,6 +11,7 @@ from flask_migrate import upgrade
 from . import accounts, services
 from .extensions import db
 from .models import ROLES, VISIBILITIES, AnonymousUser
+from .plugins import hook
 from .text import slugify
 
 
@@ -41,9 +43,6 @@ def create_user_command(username, role, password, display_name):
     click.echo(f"Created {user.role} {user.username}.")
 
 
-pages = AppGroup("pages", help="Read and write pages.")
-
-
 class _CliUser(AnonymousUser):
     """The CLI acts as a trusted editor that reads everything; revisions get no author."""
 
@@ -56,7 +55,8 @@ def _find(slug):
     return page
 
 
-@pages.command("put")
+@click.command("put")
+@with_appcontext
 @click.argument("slug")
 @click.option("--title", help="Required for a new page; renames an existing one.")
 @click.option("--parent", help="Slug of the parent page.")
@@ -64,7 +64,7 @@ def _find(slug):
 @click.option("--summary", default="", help="Edit summary.")
 @click.option("--file", "file", type=click.File("r", encoding="utf-8"), default="-",
               help="Markdown file (default: standard input).")
-def put_command(slug, title, parent, visibility, summary, file):
+def put_command(slug, title, parent, visibility, summary, file, **plugin_options):
     """Create page SLUG or add a revision to it."""
     body = file.read()
     user = _CliUser()
@@ -84,6 +84,7 @@ def put_command(slug, title, parent, visibility, summary, file):
                     "slugs follow titles.")
             page = services.create_page(title, body, user, summary, parent_page,
                                         visibility or "public")
+            hook().page_cli_put(page=page, options=plugin_options, user=user)
             click.echo(f"Created {page.slug} (revision 1).")
             return
         result = services.save_page(page, body, user, summary, title=title)
@@ -91,6 +92,7 @@ def put_command(slug, title, parent, visibility, summary, file):
             services.move_page(page, parent_page, user)
         if visibility:
             services.set_visibility(page, visibility, user)
+        hook().page_cli_put(page=page, options=plugin_options, user=user)
     except services.PageError as e:
         raise click.ClickException(e.message) from None
     if result.revision is None:
@@ -99,7 +101,8 @@ def put_command(slug, title, parent, visibility, summary, file):
         click.echo(f"Saved {page.slug} (revision {result.revision.number}).")
 
 
-@pages.command("get")
+@click.command("get")
+@with_appcontext
 @click.argument("slug")
 def get_command(slug):
     """Print the current Markdown of page SLUG."""
@@ -124,4 +127,18 @@ def demo_command(if_empty):
     click.echo(f"Demo content loaded: {count} pages.")
 
 
-COMMANDS = [init_command, users, pages, demo_command]
+def pages_group(plugin_options):
+    """A ``pages`` group for one app: ``put`` gains the options plugins add
+    (``page_cli_options`` hook), on a copy, so apps never share them."""
+    put = copy.copy(put_command)
+    put.params = [*put_command.params, *plugin_options]
+    group = AppGroup("pages", help="Read and write pages.")
+    group.add_command(put)
+    group.add_command(get_command)
+    return group
+
+
+def register(group, pm):
+    plugin_options = [option for options in pm.hook.page_cli_options() for option in options or ()]
+    for command in (init_command, users, pages_group(plugin_options), demo_command):
+        group.add_command(command)

@@ -13,8 +13,7 @@ def register_blueprints(app):
 
 
 @hookimpl
-def register_cli(group):
+def register_cli(group, app):
     from . import cli
 
-    for command in cli.COMMANDS:
-        group.add_command(command)
+    cli.register(group, app.extensions["wiki.plugins"])

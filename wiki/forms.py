@@ -40,6 +40,7 @@ class ConfirmForm(FlaskForm):
 
 class PreviewForm(FlaskForm):
     body = TextAreaField()
+    slug = StringField()  # the page being edited, for blocks that depend on it
 
 
 class LoginForm(FlaskForm):

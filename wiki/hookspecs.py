@@ -47,7 +47,7 @@ def register_blueprints(app):
 
 
 @hookspec
-def register_cli(group):
+def register_cli(group, app):
     """Add click commands to ``group`` (the ``flask --app wiki`` command group)::
 
         @hookimpl
@@ -81,13 +81,52 @@ def template_slot(name, context):
     Slots: ``head`` (in <head>: stylesheets, scripts), ``header`` (site header,
     e.g. a search box), ``sidebar``, ``page_header`` (under the page title),
     ``page_footer`` (under the page text), ``page_actions`` (buttons beside
-    Edit), ``home`` (on the home page, under recent changes). ``context``
-    holds ``page`` (or None) and ``user``.
+    Edit), ``home`` (on the home page, under recent changes), ``editor``
+    (inside the page editor's form, under the text; also gets ``form``).
+    ``context`` holds ``page`` (or None) and ``user``.
 
     A plain ``str`` is escaped; return ``markupsafe.Markup`` only for HTML the
     plugin built safely, e.g. ``Markup(render_template("myplugin/box.html"))``
     (Jinja escapes the values inside).
     """
+
+
+@hookspec(firstresult=True)
+def render_block(name, args, page, user):
+    """Render the dynamic block ``name`` of a page being viewed, or return None
+    if the block is not yours.
+
+    A block is a placeholder in a revision's cached HTML,
+    ``<div class="wiki-block" data-block="NAME" data-args="ARGS"></div>``
+    (``wiki.blocks.placeholder(name, args)`` writes one), filled in when the
+    page is viewed: its output may depend on other pages (a list of children)
+    without re-rendering any Markdown. ``args`` is the placeholder's string;
+    ``page`` is None in the editor preview of a new page. Return Markup built
+    safely (escape what you insert); raise ``wiki.blocks.BlockError(message)``
+    for bad arguments: editors see the message, readers see nothing.
+    """
+
+
+# -- Editor and command line --------------------------------------------------
+
+
+@hookspec
+def page_form_saved(page, form, user):
+    """The page editor saved ``page`` (created or edited); ``form`` is the
+    submitted form (a MultiDict), with any fields the plugin added through the
+    ``editor`` template slot."""
+
+
+@hookspec
+def page_cli_options():
+    """Return a list of ``click.Option`` to add to ``flask --app wiki pages put``,
+    e.g. ``[click.Option(["--label", "labels"], multiple=True)]``."""
+
+
+@hookspec
+def page_cli_put(page, options, user):
+    """``pages put`` saved ``page``; ``options`` maps each added option's name to
+    its value. Apply yours."""
 
 
 # -- Events: called after the change is committed -------------------------
@@ -121,3 +160,33 @@ def page_deleted(page):
 @hookspec
 def page_restored(page):
     """A deleted ``page`` was restored by an admin."""
+
+
+@hookspec
+def labels_changed(page, added, removed, user):
+    """The labels of ``page`` changed: ``added`` and ``removed`` are lists of labels."""
+
+
+@hookspec
+def comment_posted(comment):
+    """A comment was posted (it may be held for moderation: see ``comment.status``)."""
+
+
+@hookspec
+def comment_edited(comment):
+    """A comment's text was changed by its author or a moderator."""
+
+
+@hookspec
+def comment_hidden(comment):
+    """A moderator hid a comment (or it is held for moderation)."""
+
+
+@hookspec
+def comment_shown(comment):
+    """A hidden or held comment became visible (unhidden or approved)."""
+
+
+@hookspec
+def comment_deleted(comment):
+    """A comment was deleted (its replies stay, under "comment deleted")."""

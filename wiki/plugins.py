@@ -68,7 +68,7 @@ def init_app(app):
     migration_dirs = [d for d in pm.hook.register_models() if d]
     app.extensions["wiki.migration_dirs"] = [str(d) for d in migration_dirs]
     pm.hook.register_blueprints(app=app)
-    pm.hook.register_cli(group=app.cli)
+    pm.hook.register_cli(group=app.cli, app=app)
 
     from .render import build_sanitizer
 

@@ -12,9 +12,10 @@ from markdown.extensions.codehilite import CodeHiliteExtension
 from markdown.extensions.toc import TocExtension, slugify_unicode
 from markupsafe import escape
 
+from .blocks import fill_blocks
 from .plugins import hook
 from .sanitize import Allowlist, Sanitizer
-from .wikilinks import WikiLinkExtension
+from .wikilinks import WikiLinkExtension, resolve_links
 
 log = logging.getLogger(__name__)
 
@@ -66,3 +67,9 @@ def render_markdown(text):
             f"its source is shown as is.</p><pre>{escape(text)}</pre>"
         )
     return clean(html)
+
+
+def finish_html(rendered_html, page, user):
+    """Cached HTML -> what ``user`` sees: wiki links resolved, blocks filled.
+    View-time work only: no Markdown."""
+    return resolve_links(fill_blocks(rendered_html, page, user), user)

@@ -35,7 +35,7 @@ CORE_ATTRIBUTES = {
     "abbr": ["title"],
     "img": ["src", "alt", "title", "width", "height"],
     "code": ["class"],
-    "div": ["class", "id"],
+    "div": ["class", "id", "data-block", "data-args"],  # data-*: wiki.blocks placeholders
     "span": ["class"],
     "pre": ["class"],
     "ol": ["start"],

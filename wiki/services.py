@@ -105,9 +105,12 @@ def _user_id(user):
     return getattr(user, "id", None)
 
 
-def _event(page, kind, user, detail="", revision=None):
+def record_event(page, kind, user, detail="", revision=None):
+    """Add a line to the page's history (committed with the caller's change).
+    Plugins use it for changes that are not text revisions, e.g. labels."""
     db.session.add(PageEvent(page=page, kind=kind, user_id=_user_id(user), detail=detail[:500],
                              revision=revision))
+
 
 
 def _apply_visibility(page):
@@ -162,7 +165,7 @@ def create_page(title, body, user, summary="", parent=None, visibility="public")
                        summary=summary[:300], author_id=_user_id(user))
         page.current_revision = rev
         db.session.add_all([page, rev])
-    _event(page, "created", user, summary, rev)
+    record_event(page, "created", user, summary, rev)
     try:
         db.session.commit()
     except IntegrityError:
@@ -207,10 +210,10 @@ def save_page(page, body, user, summary="", base_number=None, title=None, kind="
         if new_title != page.title:
             page.title = new_title
             _set_slug(page, new_slug)
-            _event(page, "renamed", user, f"{old_title} → {new_title}")
+            record_event(page, "renamed", user, f"{old_title} → {new_title}")
         page.current_revision = rev
         page.updated_at = utcnow()
-        _event(page, kind, user, summary, rev)
+        record_event(page, kind, user, summary, rev)
         return SaveResult(rev, merged)
 
     result = _commit_with_retry(write)
@@ -247,7 +250,7 @@ def move_page(page, parent, user):
     page.parent = parent
     _apply_visibility(page)
     page.updated_at = utcnow()
-    _event(page, "moved", user,
+    record_event(page, "moved", user,
            f"{old_parent.title if old_parent else 'top level'} → {parent.title if parent else 'top level'}")
     db.session.commit()
     hook().page_moved(page=page, old_parent=old_parent)
@@ -259,7 +262,7 @@ def set_visibility(page, visibility, user):
         return
     page.visibility = visibility
     _apply_visibility(page)
-    _event(page, "visibility", user, f"now {visibility}")
+    record_event(page, "visibility", user, f"now {visibility}")
     db.session.commit()
     hook().page_visibility_changed(page=page)
 
@@ -273,10 +276,10 @@ def delete_page(page, user):
     for child in children:
         child.parent = page.parent
         _apply_visibility(child)
-        _event(child, "moved", user, f"{page.title} was deleted → "
+        record_event(child, "moved", user, f"{page.title} was deleted → "
                f"{page.parent.title if page.parent else 'top level'}")
     page.deleted_at = utcnow()
-    _event(page, "deleted", user)
+    record_event(page, "deleted", user)
     db.session.commit()
     for child in children:
         hook().page_moved(page=child, old_parent=page)
@@ -291,6 +294,6 @@ def restore_page(page, user):
     page.deleted_at = None
     _apply_visibility(page)
     page.updated_at = utcnow()
-    _event(page, "restored", user)
+    record_event(page, "restored", user)
     db.session.commit()
     hook().page_restored(page=page)

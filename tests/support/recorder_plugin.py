@@ -14,13 +14,18 @@ import click
 from flask import Blueprint
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
 from markupsafe import Markup
 
+from wiki.blocks import BlockError, placeholder
 from wiki.hookspecs import hookimpl
 
 MIGRATIONS = Path(__file__).parent / "recorder_migrations"
 EVENTS = ("page_saved", "page_renamed", "page_moved", "page_visibility_changed",
           "page_deleted", "page_restored")
+# Events other plugins fire (labels, comments): recorded the same way.
+PLUGIN_EVENTS = ("labels_changed", "comment_posted", "comment_edited", "comment_hidden",
+                 "comment_shown", "comment_deleted")
 
 # What the slots return: the str must come out escaped, the Markup as is.
 PLAIN_SLOT = "<b>plain recorder text</b>"
@@ -35,11 +40,19 @@ class WaveProcessor(InlineProcessor):
 
 
 class WaveExtension(Extension):
-    """``:wave:`` -> ``<span class="wave">👋</span>``."""
+    """``:wave:`` -> ``<span class="wave">👋</span>``; ``:echo ARGS:`` -> a
+    dynamic block, filled by ``render_block`` when the page is viewed."""
 
     def extendMarkdown(self, md):
         # Below backticks (190) and escapes (180): `:wave:` in code stays literal.
         md.inlinePatterns.register(WaveProcessor(r":wave:", md), "recorder-wave", 175)
+        md.preprocessors.register(EchoPreprocessor(md), "recorder-echo", 25)
+
+
+class EchoPreprocessor(Preprocessor):
+    def run(self, lines):
+        return [self.md.htmlStash.store(placeholder("echo", line[6:-1]))
+                if line.startswith(":echo ") and line.endswith(":") else line for line in lines]
 
 
 def _slug(page):
@@ -87,7 +100,7 @@ class Recorder:
         app.register_blueprint(bp)
 
     @hookimpl
-    def register_cli(self, group):
+    def register_cli(self, group):  # fewer arguments than the spec: allowed
         self._record("register_cli", group=group.name)
 
         @click.command("recorder-ping")
@@ -120,6 +133,9 @@ class Recorder:
             return PLAIN_SLOT
         if name == "page_footer":
             return MARKUP_SLOT
+        if name == "editor":
+            return Markup('<label for="recorder_note">Recorder note</label>'
+                          '<input id="recorder_note" name="recorder_note">')
         return None
 
     # -- events -------------------------------------------------------------
@@ -149,3 +165,53 @@ class Recorder:
     @hookimpl
     def page_restored(self, page):
         self._record("page_restored", slug=page.slug, deleted=page.is_deleted)
+
+    @hookimpl
+    def render_block(self, name, args, page, user):
+        if name != "echo":
+            return None
+        self._record("render_block", args=args, page=_slug(page), user=user.display_name)
+        if args == "bad":
+            raise BlockError("echo does not take 'bad'")
+        return Markup('<span class="echo">{} for {}</span>').format(args, user.display_name)
+
+    # -- editor and command line --------------------------------------------
+
+    @hookimpl
+    def page_form_saved(self, page, form, user):
+        self._record("page_form_saved", slug=page.slug, note=form.get("recorder_note"),
+                     user=user.username)
+
+    @hookimpl
+    def page_cli_options(self):
+        return [click.Option(["--note", "recorder_note"], help="A note for the recorder.")]
+
+    @hookimpl
+    def page_cli_put(self, page, options, user):
+        self._record("page_cli_put", slug=page.slug, note=options.get("recorder_note"))
+
+    # -- events of other plugins ----------------------------------------------
+
+    @hookimpl
+    def labels_changed(self, page, added, removed, user):
+        self._record("labels_changed", slug=page.slug, added=added, removed=removed)
+
+    @hookimpl
+    def comment_posted(self, comment):
+        self._record("comment_posted", id=comment.id)
+
+    @hookimpl
+    def comment_edited(self, comment):
+        self._record("comment_edited", id=comment.id)
+
+    @hookimpl
+    def comment_hidden(self, comment):
+        self._record("comment_hidden", id=comment.id)
+
+    @hookimpl
+    def comment_shown(self, comment):
+        self._record("comment_shown", id=comment.id)
+
+    @hookimpl
+    def comment_deleted(self, comment):
+        self._record("comment_deleted", id=comment.id)

@@ -19,11 +19,11 @@ from ..errors import render_error
 from ..extensions import db
 from ..forms import ConfirmForm, PageForm, PageSettingsForm, PreviewForm
 from ..models import Page, PageEvent, Revision, can_see, visible_pages
-from ..render import render_markdown
+from ..plugins import hook
+from ..render import finish_html, render_markdown
 from ..security import require_role
 from ..text import slugify
 from ..tree import page_tree
-from ..wikilinks import resolve_links
 
 bp = Blueprint("pages", __name__)
 
@@ -86,7 +86,7 @@ def view(slug):
         "pages/view.html",
         page=page,
         revision=rev,
-        content=resolve_links(rev.html, current_user),
+        content=finish_html(rev.html, page, current_user),
         children=page.visible_children(current_user),
     )
 
@@ -107,6 +107,7 @@ def new():
         except services.PageError as e:
             flash(e.message, "error")
             return render_template("pages/edit.html", form=form, page=None), e.status
+        hook().page_form_saved(page=page, form=request.form, user=current_user)
         flash("Page created.", "success")
         return redirect(url_for("pages.view", slug=page.slug))
     return _edit_form(form, None)
@@ -115,7 +116,7 @@ def new():
 def _edit_form(form, page, status=200):
     preview = None
     if request.method == "POST" and "preview" in request.form:
-        preview = resolve_links(render_markdown(form.body.data or ""), current_user)
+        preview = finish_html(render_markdown(form.body.data or ""), page, current_user)
     elif request.method == "POST":
         status = 400 if form.errors else status
     return render_template("pages/edit.html", form=form, page=page, preview=preview), status
@@ -143,6 +144,7 @@ def edit(slug):
     except services.PageError as e:
         flash(e.message, "error")
         return _edit_form(form, page, e.status)
+    hook().page_form_saved(page=page, form=request.form, user=current_user)
     if result.revision is None:
         flash("No changes to save.", "info")
     elif result.merged:
@@ -170,7 +172,10 @@ def _conflict(form, conflict):
 @require_role("editor")
 def preview():
     form = PreviewForm()
-    html = resolve_links(render_markdown(form.body.data or ""), current_user)
+    page = services.find_page(form.slug.data)[0] if form.slug.data else None
+    if page is not None and not can_see(current_user, page):
+        page = None
+    html = finish_html(render_markdown(form.body.data or ""), page, current_user)
     return jsonify(html=str(html))
 
 
@@ -190,7 +195,7 @@ def revision(slug, number):
     page = load_page(slug, "pages.revision")
     rev = get_revision(page, number)
     return render_template("pages/revision.html", page=page, revision=rev,
-                           content=resolve_links(rev.html, current_user), form=ConfirmForm())
+                           content=finish_html(rev.html, page, current_user), form=ConfirmForm())
 
 
 @bp.route("/wiki/<slug>/diff")

@@ -107,6 +107,15 @@ def render_block(name, args, page, user):
     """
 
 
+# -- Data that plugins share --------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def page_labels(page):
+    """Return the sorted list of labels of ``page`` (the labels plugin answers);
+    None when no plugin keeps labels, so callers can degrade quietly."""
+
+
 # -- Editor and command line --------------------------------------------------
 
 

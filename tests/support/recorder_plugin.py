@@ -175,6 +175,10 @@ class Recorder:
             raise BlockError("echo does not take 'bad'")
         return Markup('<span class="echo">{} for {}</span>').format(args, user.display_name)
 
+    @hookimpl
+    def page_labels(self, page):
+        return None  # a recorder keeps no labels: let a real plugin answer
+
     # -- editor and command line --------------------------------------------
 
     @hookimpl

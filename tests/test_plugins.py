@@ -33,7 +33,7 @@ def app(app_factory, recorder):
     """Overrides conftest's ``app``, so ``client``, ``users``, ``make_page``...
     all run with the recorder. (Don't build a recorder-less app on the same
     instance afterwards: its Alembic would not know the recorder's revision.)"""
-    app = app_factory(EXTRA_PLUGINS=[recorder])
+    app = app_factory(PLUGINS=[], EXTRA_PLUGINS=[recorder])  # the core alone, plus the recorder
     with app.app_context():
         yield app
         db.session.remove()

@@ -156,8 +156,8 @@ def test_the_checker_lets_harmless_markup_through(markup):
 
 @pytest.fixture(scope="module")
 def bare_app(tmp_path_factory):
-    """One app for the module's many rendering cases: rendering needs no
-    database, and a fresh app per case would make them slow."""
+    """One app, with every plugin, for the module's many rendering cases:
+    rendering needs no database, and a fresh app per case would be slow."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("WIKI_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
         return create_app({"TESTING": True})
@@ -325,8 +325,10 @@ def test_svg_with_onload_is_removed(render):
     assert "Shape" in out
 
 
-def test_details_is_not_allowed_by_the_core(render):
-    out = render("<details open ontoggle=alert(1)><summary>More</summary>Hidden</details>")
+def test_details_is_not_allowed_by_the_core(tmp_path, monkeypatch):
+    monkeypatch.setenv("WIKI_INSTANCE_PATH", str(tmp_path))
+    with create_app({"TESTING": True, "PLUGINS": []}).app_context():
+        out = render_markdown("<details open ontoggle=alert(1)><summary>More</summary>Hidden</details>")
     assert "<details" not in out
     assert "ontoggle" not in out
     assert "Hidden" in out

@@ -45,9 +45,7 @@ Session 2 is held in French with interpretation into English.
 
 ## Sessions and topics
 
-* [[Session 1 - Why and how we measure soil carbon]]
-* [[Session 2 - Télédétection et plan d'échantillonnage]]
-* [[Session 3 - Farmer-led monitoring]]
+{{children}}
 
 ## Follow up
 

@@ -1,0 +1,22 @@
+"""``{{recent count=N}}``: the N pages changed most recently (default 5),
+among those the reader may see."""
+
+from flask import render_template
+from markupsafe import Markup
+
+from wiki.models import Page, db, visible_pages
+
+from .arguments import parse, whole_number
+
+ACCEPTED = {"count": whole_number(1, 50)}
+
+
+def render(args, page, user):
+    count = parse(args, ACCEPTED).get("count", 5)
+    pages = db.session.execute(
+        visible_pages(user)
+        .with_only_columns(Page.slug, Page.title, Page.updated_at)
+        .order_by(Page.updated_at.desc(), Page.id.desc())
+        .limit(count)
+    ).all()
+    return Markup(render_template("macros/recent.html", pages=pages))  # noqa: S704 - autoescaped template

@@ -1,0 +1,160 @@
+"""Comment operations: the one place where comments change.
+
+Each validates, writes, commits, and only then fires its event for other
+plugins (``comment_posted``, ``comment_edited``, ``comment_hidden``,
+``comment_shown``, ``comment_deleted``). Views call these; who may act is
+checked by the views (``access.py``).
+"""
+
+from dataclasses import dataclass
+
+from wiki.models import db, utcnow
+from wiki.plugins import hook
+
+from . import settings
+from .access import is_moderator, may_read
+from .models import Comment, CommentSettings
+from .rendering import count_links, normalize, render
+
+ANON_NAME_MAX = 60
+
+
+@dataclass
+class Posted:
+    comment: Comment
+    held_reason: str | None  # why it waits for a moderator; None: visible at once
+
+
+class CommentError(ValueError):
+    """A comment that cannot be saved, with a message for the user."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def check_body(body):
+    body = normalize(body)
+    if not body.strip():
+        raise CommentError("Write something before posting: the comment is empty.")
+    limit = settings.get("COMMENTS_MAX_CHARS")
+    if len(body) > limit:
+        raise CommentError(f"The comment is {len(body):,} characters long; the limit is "
+                           f"{limit:,}. Shorten it and send it again.", 413)
+    return body
+
+
+def clean_name(name):
+    """An anonymous visitor's chosen name: one line, no control characters."""
+    return " ".join(normalize(name).split())[:ANON_NAME_MAX]
+
+
+def get_comment(comment_id):
+    """The comment with this id (an int or a string of digits from a form), or None."""
+    text = str(comment_id).strip()
+    if not text.isdigit() or len(text) > 18:  # beyond a 64-bit integer column
+        return None
+    return db.session.get(Comment, int(text))
+
+
+def find_parent(page, parent_id, user):
+    """The comment a reply answers: on the same page, and one ``user`` can read
+    (a reply to a comment deleted meanwhile is refused, text kept)."""
+    if parent_id in (None, ""):
+        return None
+    parent = get_comment(parent_id)
+    if parent is None or (parent.page_id == page.id and not may_read(user, parent)):
+        raise CommentError("The comment you replied to does not exist (any more), so the "
+                           "reply was not posted. You can post it as a new comment.", 404)
+    if parent.page_id != page.id:
+        raise CommentError("The comment you replied to belongs to another page, so the "
+                           "reply was not posted.", 400)
+    return parent
+
+
+def _needs_moderation(user, html):
+    if user.is_authenticated:
+        return None
+    if settings.anonymous_mode() == "moderated":
+        return "Anonymous comments wait for a moderator's approval."
+    limit = settings.get("COMMENTS_MAX_LINKS_ANONYMOUS")
+    if count_links(html) > limit:
+        return (f"Anonymous comments with more than {limit} link{'s' if limit != 1 else ''} "
+                "wait for a moderator's approval.")
+    return None
+
+
+def post_comment(page, user, body, parent=None, anon_name="", ip_hash="", edit_token_hash=None):
+    """Save a new comment (``edit_token_hash``: see ``access.new_token``)."""
+    body = check_body(body)
+    html = render(body)
+    held_reason = _needs_moderation(user, html)
+    comment = Comment(
+        page_id=page.id, parent_id=parent.id if parent else None,
+        author_id=user.id if user.is_authenticated else None,
+        anon_name="" if user.is_authenticated else clean_name(anon_name),
+        body=body, html=html, status="held" if held_reason else "visible",
+        ip_hash=ip_hash,
+        edit_token_hash=None if user.is_authenticated else edit_token_hash,
+    )
+    db.session.add(comment)
+    db.session.commit()
+    hook().comment_posted(comment=comment)
+    return Posted(comment, held_reason)
+
+
+def edit_comment(comment, user, body):
+    """Change the text. An anonymous author's edit is held again when the new
+    text would have been held (so approved text cannot turn into spam)."""
+    body = check_body(body)
+    if body == comment.body:
+        return comment
+    comment.body, comment.html = body, render(body)
+    comment.edited_at = utcnow()
+    if (comment.status == "visible" and comment.author_id is None and not is_moderator(user)
+            and _needs_moderation(user, comment.html)):
+        comment.status = "held"
+    db.session.commit()
+    hook().comment_edited(comment=comment)
+    return comment
+
+
+def delete_comment(comment):
+    """Erase the text for good. The row stays, so replies keep their place
+    under a "comment deleted" line and numbers do not shift."""
+    if comment.status == "deleted":
+        return comment
+    comment.status, comment.body, comment.html = "deleted", "", ""
+    comment.edit_token_hash = None
+    db.session.commit()
+    hook().comment_deleted(comment=comment)
+    return comment
+
+
+def hide_comment(comment):
+    if comment.status in ("hidden", "deleted"):
+        return comment
+    comment.status = "hidden"
+    db.session.commit()
+    hook().comment_hidden(comment=comment)
+    return comment
+
+
+def show_comment(comment):
+    """Unhide a hidden comment or approve a held one."""
+    if comment.status not in ("hidden", "held"):
+        return comment
+    comment.status = "visible"
+    db.session.commit()
+    hook().comment_shown(comment=comment)
+    return comment
+
+
+def set_closed(page, closed):
+    """Close (or reopen) ``page`` to new comments; its thread stays readable."""
+    row = db.session.get(CommentSettings, page.id)
+    if row is None:
+        row = CommentSettings(page_id=page.id)
+        db.session.add(row)
+    row.closed = bool(closed)
+    db.session.commit()

@@ -39,3 +39,22 @@ def test_layers_defaults_instance_file_env_then_test_mapping(tmp_path, monkeypat
 def test_concurrent_workers_share_one_key(tmp_path):
     # The first writer wins; the others read its key.
     assert instance_secret_key(str(tmp_path)) == instance_secret_key(str(tmp_path))
+
+
+def test_forwarded_headers_are_trusted_only_behind_a_configured_proxy(tmp_path, monkeypatch):
+    from flask import request
+
+    monkeypatch.setenv("WIKI_INSTANCE_PATH", str(tmp_path))
+    headers = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    for count, expected in ((0, "127.0.0.1"), (1, "203.0.113.9")):
+        app = create_app({"TESTING": True, "PROXY_COUNT": count})
+        seen = {}
+
+        @app.route("/whoami")
+        def whoami(seen=seen):
+            seen["addr"], seen["scheme"] = request.remote_addr, request.scheme
+            return "ok"
+
+        app.test_client().get("/whoami", headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        assert seen["addr"] == expected
+        assert seen["scheme"] == ("https" if count else "http")

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, errors, plugins, security, templating
 from .extensions import init_extensions
@@ -23,6 +24,12 @@ def create_app(test_config=None):
     )
     os.makedirs(app.instance_path, exist_ok=True)
     config.load(app, test_config)
+
+    if app.config["PROXY_COUNT"]:
+        # Behind nginx or a load balancer: trust that many proxies for the
+        # client address and scheme (rate limits, secure cookies, redirects).
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     init_extensions(app)
     security.init_app(app)

@@ -37,6 +37,10 @@ class Defaults:
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     PERMANENT_SESSION_LIFETIME = timedelta(days=30)
 
+    # How many reverse proxies sit in front of the wiki (0: none). Only then
+    # are X-Forwarded-For/-Proto/-Host trusted.
+    PROXY_COUNT = 0
+
     SQLALCHEMY_ENGINE_OPTIONS = {}
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 

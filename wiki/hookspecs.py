@@ -116,6 +116,32 @@ def page_labels(page):
     None when no plugin keeps labels, so callers can degrade quietly."""
 
 
+# -- Search: what each plugin puts in the index ---------------------------------
+
+
+@hookspec
+def search_changes(obj, deleted):
+    """``obj`` (one of your models) is being written in the current
+    transaction: return the ``(kind, key)`` pairs whose index documents it
+    changes, e.g. ``[("comment", obj.id)]`` or ``[("page", obj.page_id)]``;
+    None if it is not yours. The search plugin logs them in the same
+    transaction, so the index can never miss a committed change."""
+
+
+@hookspec(firstresult=True)
+def search_documents(kind, keys):
+    """Return ``(doc_id, doc)`` pairs for ``keys`` of your ``kind`` (all of
+    them when ``keys`` is None; ``doc`` None removes ``doc_id`` from the
+    index), or None when ``kind`` is not yours. The kind ``page-comments``
+    asks for the documents that depend on the pages ``keys`` (their comments).
+    A document is a dict; see plugins/search/index.py for its keys."""
+
+
+@hookspec
+def search_kinds():
+    """Return the kinds of documents you provide, for a full reindex."""
+
+
 # -- Editor and command line --------------------------------------------------
 
 

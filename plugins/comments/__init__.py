@@ -8,7 +8,7 @@ from pathlib import Path
 
 from wiki.hookspecs import hookimpl
 
-from . import settings, slots, views
+from . import search, settings, slots, views
 
 
 @hookimpl
@@ -25,3 +25,18 @@ def register_blueprints(app):
 @hookimpl
 def template_slot(name, context):
     return slots.render(name, context)
+
+
+@hookimpl
+def search_changes(obj):
+    return search.changed_keys(obj)
+
+
+@hookimpl
+def search_documents(kind, keys):
+    return search.documents(kind, keys)
+
+
+@hookimpl
+def search_kinds():
+    return ["comment"]

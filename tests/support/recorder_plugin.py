@@ -179,6 +179,20 @@ class Recorder:
     def page_labels(self, page):
         return None  # a recorder keeps no labels: let a real plugin answer
 
+    # -- search ---------------------------------------------------------------
+
+    @hookimpl
+    def search_changes(self, obj, deleted):
+        return None  # the recorder has no models
+
+    @hookimpl
+    def search_documents(self, kind, keys):
+        return None
+
+    @hookimpl
+    def search_kinds(self):
+        return []
+
     # -- editor and command line --------------------------------------------
 
     @hookimpl

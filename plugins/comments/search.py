@@ -1,0 +1,55 @@
+"""Comments as search documents (the search plugin's ``search_*`` hooks).
+
+Only visible comments on live pages are indexed; a comment inherits its
+page's visibility, so a members-only page's comments never reach anonymous
+readers' results.
+"""
+
+from wiki.extensions import db
+from wiki.text import html_to_text
+
+from .feed import author_name
+from .models import Comment
+
+
+def changed_keys(obj):
+    if isinstance(obj, Comment):
+        return [("comment", obj.id)]
+    return None
+
+
+def documents(kind, keys):
+    if kind == "comment":
+        query = db.select(Comment).order_by(Comment.id)
+        if keys is not None:
+            query = query.where(Comment.id.in_(keys))
+        found = {c.id: c for c in db.session.scalars(query)}
+        ids = sorted(found) if keys is None else keys
+        return [(f"comment:{i}", document(found.get(i))) for i in ids]
+    if kind == "page-comments":
+        comments = db.session.scalars(db.select(Comment).where(Comment.page_id.in_(keys)))
+        return [(f"comment:{c.id}", document(c)) for c in comments]
+    return None
+
+
+def document(comment):
+    if comment is None or comment.status != "visible":
+        return None
+    page = comment.page
+    if page.is_deleted:
+        return None
+    ancestors = page.ancestors()
+    author = comment.author
+    authors = [author.username.lower(), author.display_name.lower()] if author else \
+        [(comment.anon_name or "anonymous").lower()]
+    updated = comment.edited_at or comment.created_at
+    return {
+        "id": f"comment:{comment.id}", "type": "comment", "page_id": page.id,
+        "comment_id": comment.id, "slug": page.slug, "title": "", "page_title": page.title,
+        "breadcrumb": [[a.slug, a.title] for a in ancestors], "author_name": author_name(comment),
+        "body": html_to_text(comment.html), "sections": [], "labels": [], "authors": authors,
+        "updated": updated, "members_only": page.members_only,
+        "path": [a.id for a in ancestors] + [page.id],
+        "version": f"{comment.status}:{updated.isoformat()}:{page.slug}:{int(page.members_only)}"
+                   f":{page.title}:{page.parent_id}",
+    }

@@ -1,0 +1,189 @@
+"""Changes -> index: capture in the transaction, apply after the commit.
+
+``after_flush`` turns every flushed page, revision (and plugin object, via
+the ``search_changes`` hook) into ``search_change`` rows on the same
+connection, so they commit or roll back with the change. ``catch_up``
+applies the rows this index has not seen yet; the views call it before a
+response goes out, so a change shows in search right after its request.
+"""
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from wiki.extensions import db
+from wiki.models import Page, Revision, utcnow
+from wiki.plugins import hook
+
+from .documents import live_pages, page_document
+from .index import IndexBusy, IndexMissing
+from .models import SearchChange
+
+log = logging.getLogger(__name__)
+
+# Changes of these page columns change other documents too: children's paths
+# and visibility, comments' page title and visibility.
+SUBTREE_COLUMNS = {"parent_id", "visibility", "members_only", "title", "slug", "deleted_at"}
+RECENT_WINDOW = timedelta(minutes=2)  # commits can land out of id order (PostgreSQL)
+POLL_SECONDS = 5.0  # how often a server looks for other servers' changes
+
+
+def _keys_for(obj, deleted):
+    if isinstance(obj, Page):
+        state = inspect(obj)
+        changed = {a.key for a in state.attrs if a.history.has_changes()}
+        return [("subtree" if deleted or changed & SUBTREE_COLUMNS else "page", obj.id)]
+    if isinstance(obj, Revision):
+        return [("page", obj.page_id)]
+    found = []
+    for keys in hook().search_changes(obj=obj, deleted=deleted):
+        found.extend(keys or ())
+    return found
+
+
+def _after_flush(session, _context):
+    if not has_app_context() or "wiki.search" not in current_app.extensions:
+        return
+    keys = set()
+    for obj in session.new | session.dirty:
+        keys.update(_keys_for(obj, False))
+    for obj in session.deleted:
+        keys.update(_keys_for(obj, True))
+    keys = {(kind, key) for kind, key in keys if key is not None}
+    if keys:
+        now = utcnow()
+        session.connection().execute(
+            SearchChange.__table__.insert(),
+            [{"kind": kind, "key": key, "created_at": now} for kind, key in sorted(keys)],
+        )
+        session.info["search_dirty"] = True
+
+
+_listening = False
+
+
+def listen():
+    global _listening
+    if not _listening:  # one listener per process, for every app's sessions
+        event.listen(Session, "after_flush", _after_flush)
+        _listening = True
+
+
+# -- applying -------------------------------------------------------------------
+
+
+class Indexer:
+    """Keeps one app's index in step with the database's change log."""
+
+    def __init__(self, search_index):
+        self.index = search_index
+        self._lock = threading.Lock()
+        self._last_poll = 0.0
+
+    def needs_catch_up(self):
+        return db.session.info.get("search_dirty") or time.monotonic() - self._last_poll > POLL_SECONDS
+
+    def catch_up(self):
+        """Apply pending changes. Never raises into a request: a failure is
+        logged and the changes stay queued for the next try."""
+        db.session.info.pop("search_dirty", None)
+        try:
+            with self._lock:
+                self._last_poll = time.monotonic()
+                if not self.index.exists():
+                    self.rebuild(reason="the search index is missing or damaged")
+                    return
+                self._apply_pending()
+        except IndexMissing:
+            self.rebuild(reason="the search index is missing")
+        except IndexBusy as e:
+            log.warning("search: %s; changes stay queued", e)
+        except Exception:
+            log.exception("could not update the search index; changes stay queued")
+
+    def _pending(self, state):
+        """Log rows this index has not applied: newer than its cursor, or
+        recent ones it has not seen (commits can land out of id order)."""
+        applied, recent = state["applied"], set(state["recent"])
+        since = utcnow() - RECENT_WINDOW
+        rows = db.session.execute(
+            db.select(SearchChange.id, SearchChange.kind, SearchChange.key, SearchChange.created_at)
+            .where((SearchChange.id > applied) | (SearchChange.created_at >= since))
+            .order_by(SearchChange.id)
+        ).all()
+        db.session.rollback()  # end the read transaction
+        return rows, [r for r in rows if r.id > applied or r.id not in recent], since
+
+    def _apply_pending(self):
+        _rows, pending, _since = self._pending(self.index.cursor_state())
+        if not pending:
+            return  # the common case: no writer lock taken
+        with self.index.writing() as batch:
+            rows, pending, since = self._pending(batch.state)  # again, under the lock
+            if pending:
+                batch.write(resolve({(r.kind, r.key) for r in pending}))
+                batch.state = {
+                    "applied": max(batch.state["applied"], pending[-1].id),
+                    "recent": sorted(r.id for r in rows if r.created_at >= since),
+                }
+            db.session.rollback()
+
+    def rebuild(self, reason=None, progress=None):
+        """Rebuild the whole index from the database, swapping it in at the end."""
+        if reason:
+            log.warning("search: %s; rebuilding it from the database", reason)
+        cursor = db.session.scalar(db.select(db.func.max(SearchChange.id))) or 0
+        count = self.index.rebuild(all_documents(), {"applied": cursor, "recent": []}, progress)
+        db.session.rollback()
+        return count
+
+
+def resolve(keys):
+    """(kind, key) pairs -> list of (doc id, doc or None), de-duplicated."""
+    docs = {}
+    subtree_roots = sorted(k for kind, k in keys if kind == "subtree")
+    page_ids = {k for kind, k in keys if kind == "page"}
+    comment_pages = set()
+    for root in subtree_roots:
+        ids = subtree_ids(root)
+        page_ids |= ids
+        comment_pages |= ids
+    for page_id in page_ids:
+        docs[f"page:{page_id}"] = page_document(db.session.get(Page, page_id))
+    by_kind = {}
+    for kind, key in keys:
+        if kind not in ("page", "subtree"):
+            by_kind.setdefault(kind, []).append(key)
+    if comment_pages:
+        by_kind.setdefault("page-comments", []).extend(sorted(comment_pages))
+    for kind, kind_keys in by_kind.items():
+        for doc_id, doc in hook().search_documents(kind=kind, keys=kind_keys) or ():
+            docs[doc_id] = doc
+    return list(docs.items())
+
+
+def subtree_ids(root_id):
+    ids, frontier = {root_id}, [root_id]
+    while frontier:
+        children = db.session.scalars(db.select(Page.id).where(Page.parent_id.in_(frontier))).all()
+        frontier = [c for c in children if c not in ids]
+        ids.update(frontier)
+    return ids
+
+
+def all_documents():
+    """Every document the database says should be indexed."""
+    for page in live_pages():
+        doc = page_document(page)
+        if doc is not None:
+            yield doc
+    for kinds in hook().search_kinds():
+        for kind in kinds or ():
+            for _doc_id, doc in hook().search_documents(kind=kind, keys=None) or ():
+                if doc is not None:
+                    yield doc

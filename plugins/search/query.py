@@ -1,0 +1,171 @@
+"""The search box language, parsed into a plain structure the index translates.
+
+    soil carbon             both words (all words must match)
+    "soil organic carbon"   that exact phrase
+    soil OR sol             either word
+    -remote                 pages without the word
+    monitor*                words starting with "monitor"
+    label:soil-carbon  author:name  type:page|comment  in:<slug>
+    updated:>2021-01-01  updated:<2022-01-01  updated:2021-03-01
+
+Parsing never fails: a query that does not follow the rules is searched as
+well as it can be, with a notice saying what was done.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+MAX_QUERY_CHARS = 500
+MAX_CLAUSES = 30
+FILTERS = ("label", "author", "type", "in", "updated")
+TYPES = ("page", "comment")
+
+_TOKEN = re.compile(r'\s*(-?)(?:"([^"]*)("?)|(\S+))')
+_DATE = re.compile(r"^(>=|<=|>|<)?(\d{4}-\d{2}-\d{2})$")
+
+
+@dataclass(frozen=True)
+class Term:
+    kind: str  # word, phrase or prefix
+    text: str
+
+
+@dataclass
+class Clause:
+    """Alternatives joined by OR; the clause must match (or must not, if negated)."""
+
+    terms: list
+    negate: bool = False
+
+
+@dataclass
+class Filter:
+    name: str  # label, author, type, in
+    value: str
+    negate: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    text: str = ""
+    clauses: list = field(default_factory=list)
+    filters: list = field(default_factory=list)
+    updated_after: date | None = None  # inclusive bounds, in days
+    updated_before: date | None = None
+    notices: list = field(default_factory=list)
+
+    @property
+    def is_empty(self):
+        return not self.clauses and not self.filters and not self.updated_after \
+            and not self.updated_before
+
+    def words(self):
+        """Plain words searched for (for "did you mean")."""
+        return [t.text for c in self.clauses if not c.negate for t in c.terms if t.kind == "word"]
+
+
+def _clean(text):
+    # Control characters (and other invisible ones) are dropped, not searched.
+    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text or "")
+    return text.replace("(", " ").replace(")", " ")
+
+
+def parse(text):
+    q = ParsedQuery()
+    text = _clean(text).strip()
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        q.notices.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
+    q.text = text
+    pending_or = False
+    for match in _TOKEN.finditer(text):
+        negate, phrase, closing, bare = match.group(1) == "-", match.group(2), match.group(3), match.group(4)
+        if phrase is not None:
+            if not closing:
+                q.notices.append("A quote was not closed: the rest of the query was searched as a phrase.")
+            words = phrase.split()
+            if not words:
+                continue
+            term = Term("phrase", " ".join(words)) if len(words) > 1 else Term("word", words[0])
+        else:
+            if bare == "OR":
+                pending_or = bool(q.clauses) and not q.clauses[-1].negate
+                continue
+            if ":" in bare and _filter(q, bare, negate):
+                pending_or = False
+                continue
+            term = _bare_term(bare)
+            if term is None:
+                continue
+        if pending_or and not negate:
+            q.clauses[-1].terms.append(term)
+        elif len(q.clauses) < MAX_CLAUSES:
+            q.clauses.append(Clause([term], negate))
+        pending_or = False
+    if q.clauses and all(c.negate for c in q.clauses) and not q.filters:
+        q.notices.append("A search needs at least one word to look for, not only words to exclude.")
+        q.clauses = []
+    return q
+
+
+def _bare_term(token):
+    token = token.strip("-\"'")
+    if not token or not any(ch.isalnum() for ch in token):
+        return None  # a lone operator or punctuation
+    if token.endswith("*") and len(token.rstrip("*")) >= 2:
+        return Term("prefix", token.rstrip("*"))
+    token = token.rstrip("*")
+    return Term("word", token) if token else None
+
+
+def _filter(q, token, negate):
+    """Apply ``name:value`` if it is a known filter; False to search it as words."""
+    name, _, value = token.partition(":")
+    name = name.lower()
+    if name not in FILTERS:
+        if name:
+            q.notices.append(f"There is no filter “{name}:”; searched for the words instead.")
+            for word in (name, value):
+                term = _bare_term(word)
+                if term:
+                    q.clauses.append(Clause([term], negate))
+        return True
+    value = value.strip("\"'")
+    if not value:
+        q.notices.append(f"“{name}:” needs a value, e.g. {_EXAMPLES[name]}.")
+        return True
+    if name == "updated":
+        return _updated(q, value)
+    if name == "type":
+        kinds = [v for v in value.lower().split("|") if v in TYPES]
+        if not kinds:
+            q.notices.append("“type:” is page or comment.")
+            return True
+        value = "|".join(kinds)
+    q.filters.append(Filter(name, value.lower() if name != "in" else value, negate))
+    return True
+
+
+_EXAMPLES = {"label": "label:soil-carbon", "author": "author:alice", "type": "type:comment",
+             "in": "in:workshop-2021", "updated": "updated:>2021-01-01"}
+
+
+def _updated(q, value):
+    match = _DATE.match(value)
+    try:
+        day = date.fromisoformat(match.group(2)) if match else None
+    except ValueError:
+        day = None
+    if day is None:
+        q.notices.append("“updated:” takes a date like updated:>2021-01-01.")
+        return True
+    op = match.group(1) or "="
+    if op in (">", ">="):
+        q.updated_after = day if op == ">=" else date.fromordinal(day.toordinal() + 1)
+    elif op in ("<", "<="):
+        q.updated_before = day if op == "<=" else date.fromordinal(day.toordinal() - 1)
+    else:
+        q.updated_after = q.updated_before = day
+    return True

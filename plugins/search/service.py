@@ -1,0 +1,86 @@
+"""Searching as a reader: visibility, ``in:`` pages, "did you mean"."""
+
+import logging
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+from wiki.models import can_see
+from wiki.services import find_page
+
+from .changes import subtree_ids
+from .index import Results
+from .query import parse
+
+PER_PAGE = 10
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Search:
+    text: str
+    results: Results = field(default_factory=Results)
+    notices: list = field(default_factory=list)
+    suggestion: str | None = None
+
+
+def state():
+    return current_app.extensions["wiki.search"]
+
+
+def search(text, user, page=1):
+    parsed = parse(text)
+    found = Search(parsed.text, notices=list(parsed.notices))
+    if parsed.is_empty:
+        return found
+    state().indexer.catch_up()  # changes made elsewhere (the CLI, other servers) first
+    within = _within(parsed, user, found.notices)
+    members = user.is_member
+    index = state().index
+    try:
+        found.results = index.search(parsed, members, within, page, PER_PAGE)
+    except Exception as e:  # a missing or damaged index, whatever Whoosh raises
+        log.warning("search failed (%r)", e)
+        try:
+            state().indexer.rebuild(reason="the search index is missing or damaged")
+            found.results = index.search(parsed, members, within, page, PER_PAGE)
+        except Exception:
+            log.exception("search is unavailable")
+            found.notices.append("Search is unavailable right now; please try again in a minute.")
+            return found
+    if found.results.total == 0:
+        found.suggestion = _did_you_mean(parsed, members, within)
+    return found
+
+
+def _within(parsed, user, notices):
+    ids = set()
+    for f in parsed.filters:
+        if f.name != "in":
+            continue
+        page, moved = find_page(f.value)
+        page = page or moved
+        if page is None or not can_see(user, page):
+            notices.append(f"There is no page “{f.value}” to search in.")
+            continue
+        ids |= subtree_ids(page.id)
+    return sorted(ids)
+
+
+def _did_you_mean(parsed, members, within):
+    """A corrected query that finds something the reader may see, or None.
+    Each candidate is searched with the reader's visibility, so a word that
+    only members-only pages contain is never suggested to anonymous readers."""
+    index = state().index
+    words = parsed.words()
+    for word in words:
+        for candidate in index.suggest(word):
+            corrected = parse(_replace_word(parsed.text, word, candidate))
+            if index.search(corrected, members, within, 1, 1).total:
+                return corrected.text
+    return None
+
+
+def _replace_word(text, word, replacement):
+    parts = text.split()
+    return " ".join(replacement if p == word else p for p in parts)

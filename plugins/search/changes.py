@@ -17,7 +17,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from wiki.extensions import db
-from wiki.models import Page, Revision, utcnow
+from wiki.models import Page, PageEvent, Revision, utcnow
 from wiki.plugins import hook
 
 from .documents import live_pages, page_document
@@ -38,7 +38,9 @@ def _keys_for(obj, deleted):
         state = inspect(obj)
         changed = {a.key for a in state.attrs if a.history.has_changes()}
         return [("subtree" if deleted or changed & SUBTREE_COLUMNS else "page", obj.id)]
-    if isinstance(obj, Revision):
+    if isinstance(obj, Revision | PageEvent):
+        # A history line means the page changed in some way (labels, say),
+        # even when the change itself is a bulk statement with no ORM object.
         return [("page", obj.page_id)]
     found = []
     for keys in hook().search_changes(obj=obj, deleted=deleted):

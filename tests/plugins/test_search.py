@@ -368,3 +368,22 @@ def test_search_box_on_every_page(client, make_page):
     make_page("Anywhere")
     for url in ("/", "/wiki/anywhere", "/login"):
         assert 'role="search"' in client.get(url).get_data(as_text=True)
+
+
+# -- labels ---------------------------------------------------------------------------------
+
+
+def test_labels_are_searched_filtered_faceted_and_synced(client, auth, app, make_page):
+    make_page("Grazing trial", "Rotational paddocks.")
+    make_page("Paddock notes", "Rotational grazing once.")
+    auth.login("editor")
+    client.post("/wiki/paddock-notes/labels", data={"label": "Soil Carbon"})
+    # The label shows in search right after the request, as a filter and a facet.
+    total, links, html = search(client, "rotational label:soil-carbon")
+    assert slugs(links) == ["paddock-notes"]
+    facets = html.split('class="facets"')[1]
+    assert re.search(r">soil-carbon</a> <span class=\"count\">1<", facets)
+    # A word of a label matches, and weighs more than the body.
+    assert slugs(search(client, "carbon")[1]) == ["paddock-notes"]
+    client.post("/wiki/paddock-notes/labels/remove", data={"label": "soil-carbon"})
+    assert search(client, "label:soil-carbon")[0] == 0

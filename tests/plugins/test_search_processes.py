@@ -32,7 +32,7 @@ def test_concurrent_writer_processes_lose_nothing(app, users, tmp_path):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for w in range(4)]
     outputs = [w.communicate(timeout=120) for w in workers]
-    for worker, (out, err) in zip(workers, outputs, strict=True):
+    for worker, (_out, err) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, err
         assert "Traceback" not in err and "Lock" not in err and "busy" not in err, err
 

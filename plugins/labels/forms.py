@@ -1,0 +1,18 @@
+"""The inline label form (add and remove share it); Flask-WTF checks its CSRF token."""
+
+from flask_wtf import FlaskForm
+from wtforms import StringField, ValidationError
+
+from .service import LabelError, parse
+
+
+class LabelForm(FlaskForm):
+    label = StringField("Add labels")
+
+    def validate_label(self, field):
+        try:
+            self.names = parse(field.data)
+        except LabelError as e:
+            raise ValidationError(e.message) from None
+        if not self.names:
+            raise ValidationError("Type a label first.")

@@ -1,0 +1,128 @@
+"""Label names and label changes: the one place where labels are written.
+
+Like ``wiki.services``: a change and its history line are committed in one
+transaction, and ``labels_changed`` fires only after the commit.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+
+from wiki.models import db
+from wiki.plugins import hook
+from wiki.services import record_event
+
+from .models import MAX_LENGTH, PageLabel
+
+ATTEMPTS = 3  # two editors adding the same label at once: re-read and try again
+_SEPARATORS = re.compile(r"[\s-]+")
+
+
+class LabelError(ValueError):
+    """A label that cannot be used, with a message that names it."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class LabelChange:
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    def __bool__(self):
+        return bool(self.added or self.removed)
+
+    def describe(self):
+        """The history line: ``added soil-carbon, workshop; removed old``."""
+        parts = [f"{verb} {', '.join(names)}"
+                 for verb, names in (("added", self.added), ("removed", self.removed)) if names]
+        return "; ".join(parts)
+
+
+def _allowed(char):
+    # Letters of any script (with their combining marks), decimal digits, - and _.
+    category = unicodedata.category(char)
+    return category[0] in "LM" or category == "Nd" or char in "-_"
+
+
+def _shown(text, limit=40):
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def normalise(text):
+    """``"Soil Carbon "`` -> ``"soil-carbon"``: lowercase, words (and runs of
+    hyphens) joined by one hyphen, accents kept (in composed form, so "é" typed
+    either way is one label). Raises ``LabelError`` for an empty label, one over
+    64 characters or one with characters other than letters, digits, - and _."""
+    name = unicodedata.normalize("NFC", text or "").lower()
+    name = _SEPARATORS.sub("-", name).strip("-")
+    if not name:
+        raise LabelError("A label needs at least one letter or digit.")
+    if len(name) > MAX_LENGTH:
+        raise LabelError(f"“{_shown(name)}” is too long: labels have at most {MAX_LENGTH} characters.")
+    bad = sorted({c for c in name if not _allowed(c)})
+    if bad:
+        raise LabelError(f"“{_shown(text.strip())}” is not a valid label: use letters, digits, "
+                         f"hyphens and underscores only (not {' '.join(bad)}).")
+    return name
+
+
+def sort_key(name):
+    """Alphabetical order for people: "évaluation" sorts with the e's, not after z."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    return bare, name
+
+
+def parse(text):
+    """Comma-separated labels, normalised, duplicates dropped, in typed order.
+    Blank items (``"a, , b,"``) are skipped; one invalid label refuses all."""
+    names = [normalise(part) for part in (text or "").split(",") if part.strip()]
+    return list(dict.fromkeys(names))
+
+
+def labels_of(page):
+    """The label names of ``page``, in alphabetical order."""
+    names = db.session.scalars(db.select(PageLabel.name).where(PageLabel.page_id == page.id))
+    return sorted(names, key=sort_key)
+
+
+def set_labels(page, names, user):
+    """Give ``page`` exactly the labels ``names`` (already normalised)."""
+    return _change(page, user, lambda current: set(names))
+
+
+def add_labels(page, names, user):
+    return _change(page, user, lambda current: current | set(names))
+
+
+def remove_labels(page, names, user):
+    return _change(page, user, lambda current: current - set(names))
+
+
+def _change(page, user, target_of):
+    """Write the difference between the current labels and ``target_of(current)``,
+    with a history line (not a text revision), then fire ``labels_changed``."""
+    for attempt in range(ATTEMPTS):
+        current = set(labels_of(page))
+        target = target_of(current)
+        change = LabelChange(sorted(target - current), sorted(current - target))
+        if not change:
+            return change
+        db.session.add_all(PageLabel(page_id=page.id, name=name) for name in change.added)
+        if change.removed:
+            db.session.execute(db.delete(PageLabel).where(
+                PageLabel.page_id == page.id, PageLabel.name.in_(change.removed)))
+        record_event(page, "labels", user, change.describe())
+        try:
+            db.session.commit()
+            break
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == ATTEMPTS - 1:
+                raise
+    hook().labels_changed(page=page, added=change.added, removed=change.removed, user=user)
+    return change

@@ -270,3 +270,17 @@ def test_huge_request_gets_a_clear_413(app_factory):
     response = app.test_client().post("/login", data={"username": "x" * 5000, "password": "y"})
     assert response.status_code == 413
     assert "more than the wiki accepts" in response.get_data(as_text=True)
+
+
+def test_sidebar_shows_top_level_and_the_path_to_the_page(client, make_page):
+    a = make_page("Alpha")
+    b = make_page("Beta")
+    a1 = make_page("Alpha one", parent=a)
+    make_page("Alpha one deep", parent=a1)
+    make_page("Beta one", parent=b)
+    sidebar = client.get("/wiki/alpha-one").get_data(as_text=True).split('class="sidebar"')[1]
+    sidebar = sidebar.split("</aside>")[0]
+    assert "Alpha" in sidebar and "Beta" in sidebar and "Alpha one deep" in sidebar
+    assert "Beta one" not in sidebar  # another branch stays folded ...
+    assert 'title="1 child pages">+1<' in sidebar  # ... with its number of children
+    assert 'aria-current="page">Alpha one<' in sidebar

@@ -113,34 +113,45 @@ class Indexer:
         recent ones it has not seen (commits can land out of id order)."""
         applied, recent = state["applied"], set(state["recent"])
         since = utcnow() - RECENT_WINDOW
-        rows = db.session.execute(
-            db.select(SearchChange.id, SearchChange.kind, SearchChange.key, SearchChange.created_at)
+        seen = db.session.execute(
+            db.select(SearchChange.id, SearchChange.created_at)
             .where((SearchChange.id > applied) | (SearchChange.created_at >= since))
-            .order_by(SearchChange.id)
         ).all()
+        pending_ids = sorted(r.id for r in seen if r.id > applied or r.id not in recent)
+        rows = []
+        if pending_ids:
+            rows = db.session.execute(
+                db.select(SearchChange.id, SearchChange.kind, SearchChange.key)
+                .where(SearchChange.id.in_(pending_ids)).order_by(SearchChange.id)
+            ).all()
         db.session.rollback()  # end the read transaction
-        return rows, [r for r in rows if r.id > applied or r.id not in recent], since
+        recent_ids = sorted(r.id for r in seen if r.created_at >= since)
+        return rows, recent_ids
 
     def _apply_pending(self):
-        _rows, pending, _since = self._pending(self.index.cursor_state())
+        pending, _ = self._pending(self.index.cursor_state())
         if not pending:
             return  # the common case: no writer lock taken
         with self.index.writing() as batch:
-            rows, pending, since = self._pending(batch.state)  # again, under the lock
+            pending, recent = self._pending(batch.state)  # again, under the lock
             if pending:
                 batch.write(resolve({(r.kind, r.key) for r in pending}))
-                batch.state = {
-                    "applied": max(batch.state["applied"], pending[-1].id),
-                    "recent": sorted(r.id for r in rows if r.created_at >= since),
-                }
+                batch.state = {"applied": max(batch.state["applied"], pending[-1].id),
+                               "recent": recent}
             db.session.rollback()
 
-    def rebuild(self, reason=None, progress=None):
+    def rebuild(self, reason=None, progress=None, procs=1):
         """Rebuild the whole index from the database, swapping it in at the end."""
         if reason:
             log.warning("search: %s; rebuilding it from the database", reason)
+        # Everything logged so far is covered by reading the database now:
+        # the recent rows too, or the next catch-up would apply them all again.
+        since = utcnow() - RECENT_WINDOW
         cursor = db.session.scalar(db.select(db.func.max(SearchChange.id))) or 0
-        count = self.index.rebuild(all_documents(), {"applied": cursor, "recent": []}, progress)
+        recent = db.session.scalars(db.select(SearchChange.id).where(
+            SearchChange.created_at >= since, SearchChange.id <= cursor)).all()
+        state = {"applied": cursor, "recent": sorted(recent)}
+        count = self.index.rebuild(all_documents(), state, progress, procs)
         db.session.rollback()
         return count
 

@@ -1,5 +1,6 @@
 """``flask --app wiki reindex [--check]``."""
 
+import os
 import sys
 
 import click
@@ -25,7 +26,7 @@ def reindex_command(check):
     db.session.rollback()
     with click.progressbar(length=total, label="Indexing", show_pos=True,
                            file=sys.stderr) as bar:
-        count = search.indexer.rebuild(progress=bar.update)
+        count = search.indexer.rebuild(progress=bar.update, procs=min(os.cpu_count() or 1, 4))
     click.echo(f"Indexed {count} documents.")
 
 

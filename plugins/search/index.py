@@ -23,12 +23,23 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from markupsafe import Markup, escape
-from whoosh import highlight, index, query, sorting
-from whoosh.analysis import CharsetFilter, LanguageAnalyzer, StandardAnalyzer, StemmingAnalyzer
+from whoosh import highlight, index, query
+from whoosh.analysis import (
+    STOP_WORDS,
+    CharsetFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StandardAnalyzer,
+)
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import LockError
+from whoosh.lang import porter
+from whoosh.lang.snowball.french import FrenchStemmer
+from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
 log = logging.getLogger(__name__)
@@ -39,12 +50,41 @@ WRITE_TIMEOUT = 20  # seconds a writer waits for another process's lock
 # -- analysis: English and French stemming, accents folded ----------------------
 
 
-def _english():
-    return StemmingAnalyzer(minsize=1) | CharsetFilter(accent_map)
+# Module-level, so the analyzer pickles (Whoosh stores the schema in the index).
+_english_stem = lru_cache(100_000)(porter.stem)
+_french_stem = lru_cache(100_000)(FrenchStemmer().stem)
+_ENGLISH_STOP, _FRENCH_STOP = frozenset(STOP_WORDS), frozenset(stoplists["fr"])
 
 
-def _french():
-    return LanguageAnalyzer("fr") | CharsetFilter(accent_map)
+class BilingualStems(Filter):
+    """Each word becomes its English stem and, when different, its French stem,
+    at the same position, so one field serves both languages: `monitoring`
+    meets "monitored", `carbone` meets "carbones". A language's stop words get
+    no stem in that language ("son" is kept for English, "le" for neither)."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            word, stems = t.text, []
+            if word not in _ENGLISH_STOP:
+                stems.append(_english_stem(word))
+            if word not in _FRENCH_STOP:
+                french = _french_stem(word)
+                if french not in stems:
+                    stems.append(french)
+            for stem in stems:
+                t.text = fold_accents(stem)
+                yield t
+
+
+def fold_accents(text):
+    return text.translate(_ACCENTS) if not text.isascii() else text
+
+
+_ACCENTS = accent_map  # {code point: replacement}, for str.translate
+
+
+def _bilingual():
+    return RegexTokenizer() | LowercaseFilter() | BilingualStems()
 
 
 def _exact():
@@ -53,43 +93,39 @@ def _exact():
 
 
 def make_schema():
-    en, fr, exact = _english(), _french(), _exact()
+    both, exact = _bilingual(), _exact()
     return Schema(
         id=ID(unique=True, stored=True),
         type=ID(stored=True),
         page_id=NUMERIC(stored=True),
         comment_id=NUMERIC(stored=True),
         path=KEYWORD,
-        title_en=TEXT(analyzer=en, field_boost=4.0),
-        title_fr=TEXT(analyzer=fr, field_boost=4.0),
-        title_exact=TEXT(analyzer=exact, field_boost=4.0, spelling=True),
-        labels_text=TEXT(analyzer=exact, field_boost=3.0),
-        body_en=TEXT(analyzer=en),
-        body_fr=TEXT(analyzer=fr),
-        body_exact=TEXT(analyzer=exact, spelling=True),
+        # Title and labels weigh more than the text.
+        heading=TEXT(analyzer=both, phrase=False, field_boost=4.0),
+        content=TEXT(analyzer=both, phrase=False),
+        exact=TEXT(analyzer=exact, spelling=True),
         labels=KEYWORD(commas=True, lowercase=True, stored=True),
         authors=KEYWORD(commas=True, lowercase=True, stored=True),
         updated=DATETIME(stored=True, sortable=True),
         members_only=BOOLEAN(stored=True),
         version=ID(stored=True),
-        stored=STORED,  # slug, title, page_title, breadcrumb, body, sections
+        stored=STORED,  # slug, title, page_title, breadcrumb, body, sections, author_name
     )
 
 
-WORD_FIELDS = ("title_en", "title_fr", "body_en", "body_fr", "labels_text")
-EXACT_FIELDS = ("title_exact", "body_exact", "labels_text")
 STORED_KEYS = ("slug", "title", "page_title", "breadcrumb", "body", "sections", "author_name")
 
 
 def _fields(doc):
     labels = list(doc.get("labels") or ())
+    label_words = " ".join(labels).replace("-", " ").replace("_", " ")
     return {
         "id": doc["id"], "type": doc["type"], "page_id": doc["page_id"],
         "comment_id": doc.get("comment_id") or 0,
         "path": " ".join(str(i) for i in doc.get("path") or ()),
-        "title_en": doc["title"], "title_fr": doc["title"], "title_exact": doc["title"],
-        "labels_text": " ".join(labels),
-        "body_en": doc["body"], "body_fr": doc["body"], "body_exact": doc["body"],
+        "heading": f"{doc['title']}\n{label_words}",
+        "content": doc["body"],
+        "exact": f"{doc['title']}\n{label_words}\n{doc['body']}",
         "labels": ",".join(labels), "authors": ",".join(doc.get("authors") or ()),
         "updated": doc["updated"], "members_only": bool(doc["members_only"]),
         "version": doc["version"],
@@ -165,6 +201,7 @@ class SearchIndex:
     def __init__(self, root):
         self.root = root
         self._lock = threading.RLock()
+        self._local = threading.local()
         self._ix = None
         self._ix_dir = None
 
@@ -190,6 +227,8 @@ class SearchIndex:
     def exists(self):
         """Whether a usable index is on disk (a damaged one counts as none)."""
         directory = self._current_dir()
+        if self._ix is not None and directory == self._ix_dir and os.path.isdir(directory):
+            return True  # already open and still live
         try:
             return bool(directory) and index.exists_in(directory)
         except Exception as e:
@@ -207,6 +246,17 @@ class SearchIndex:
             path = os.path.join(self.root, name)
             if name.startswith("ix-") and path != keep and os.path.isdir(path):
                 shutil.rmtree(path, ignore_errors=True)
+
+    def searcher(self):
+        """This thread's searcher, refreshed when the index changed: opening
+        one reads every segment file, so it is kept between requests."""
+        ix = self.open()
+        local = self._local
+        if getattr(local, "ix", None) is not ix:
+            local.searcher, local.ix = ix.searcher(), ix
+        else:
+            local.searcher = local.searcher.refresh()
+        return local.searcher
 
     def open(self):
         """The live Whoosh index, reopened when a rebuild swapped it."""
@@ -266,11 +316,14 @@ class SearchIndex:
             if batch.state != batch.initial:
                 self._write_cursor(self._ix_dir, batch.state)
 
-    def rebuild(self, docs, cursor_state, progress=None):
-        """Index ``docs`` into a new directory, then swap it in."""
+    def rebuild(self, docs, cursor_state, progress=None, procs=1):
+        """Index ``docs`` into a new directory, then swap it in. ``procs`` > 1
+        spreads the analysis over that many processes (the CLI; never inside
+        a web worker), leaving one segment each: Whoosh merges them later."""
         directory = self._new_dir()
         ix = index.create_in(directory, make_schema())
-        writer = ix.writer(limitmb=256)
+        options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+        writer = ix.writer(limitmb=128, **options)
         count = 0
         try:
             for doc in docs:
@@ -294,38 +347,46 @@ class SearchIndex:
 
     def versions(self):
         """{doc id: version} of every document, for comparing with the database."""
-        with self.open().searcher() as s:
-            return {f["id"]: f["version"] for f in s.all_stored_fields()}
+        return {f["id"]: f["version"] for f in self.searcher().all_stored_fields()}
 
     def search(self, parsed, members=False, within=(), page=1, per_page=10):
-        ix = self.open()
-        q = self._query(ix.schema, parsed, within)
+        q = self._query(self.open().schema, parsed, within)
         if q is None:
             return Results()
-        mask = None if members else query.Term("members_only", True)
-        facets = {"labels": sorting.FieldFacet("labels", allow_overlap=True),
-                  "type": sorting.FieldFacet("type")}
-        with ix.searcher() as s:
-            found = s.search(q, limit=None, mask=mask, groupedby=facets, terms=True)
-            total = len(found)
-            pages = max(1, -(-total // per_page))
-            page = min(max(page, 1), pages)
-            hits = [self._hit(h) for h in found[(page - 1) * per_page: page * per_page]]
-            label_counts = sorted(((k, len(v)) for k, v in found.groups("labels").items() if k),
-                                  key=lambda kv: (-kv[1], kv[0]))
-            type_counts = sorted(((k, len(v)) for k, v in found.groups("type").items()),
-                                 key=lambda kv: kv[0])
-        return Results(total, hits, page, pages if total else 0, label_counts, type_counts)
+        if not members:
+            q = query.And([q, query.Term("members_only", False)])
+        s = self.searcher()
+        # All matches, unscored, for the count and the facets; scores only for
+        # the page of hits shown.
+        matched = set(s.docs_for_query(q))
+        total = len(matched)
+        if not total:
+            return Results()
+        pages = -(-total // per_page)
+        page = min(max(page, 1), pages)
+        found = s.search(q, limit=page * per_page)
+        hits = [self._hit(h) for h in found[(page - 1) * per_page: page * per_page]]
+        return Results(total, hits, page, pages, self._counts(s, "labels", matched),
+                       sorted(self._counts(s, "type", matched)))
+
+    @staticmethod
+    def _counts(s, fieldname, matched):
+        """(value, number of matched documents) for each value of a field."""
+        reader, counts = s.reader(), []
+        for value in reader.lexicon(fieldname):
+            n = len(matched.intersection(reader.postings(fieldname, value).all_ids()))
+            if n:
+                counts.append((value.decode("utf-8"), n))
+        return sorted(counts, key=lambda kv: (-kv[1], kv[0]))
 
     def suggest(self, word, limit=3):
         """Words of the index close to ``word`` (callers check visibility)."""
-        with self.open().searcher() as s:
-            seen = []
-            for fieldname in ("body_exact", "title_exact"):
-                for candidate in s.suggest(fieldname, word.lower(), limit=limit):
-                    if candidate not in seen and candidate != word.lower():
-                        seen.append(candidate)
-            return seen[:limit]
+        s, seen = self.searcher(), []
+        for fieldname in ("exact",):
+            for candidate in s.suggest(fieldname, word.lower(), limit=limit):
+                if candidate not in seen and candidate != word.lower():
+                    seen.append(candidate)
+        return seen[:limit]
 
     # query translation
 
@@ -355,23 +416,17 @@ class SearchIndex:
 
     def _term(self, schema, term):
         if term.kind == "prefix":
-            prefix = "".join(self._tokens(schema, "body_exact", term.text))
-            return query.Or([query.Prefix(f, prefix) for f in EXACT_FIELDS]) if prefix else None
-        if term.kind == "phrase":
-            options = []
-            for f in ("title_exact", "body_exact"):
-                words = self._tokens(schema, f, term.text)
-                if words:
-                    options.append(query.Phrase(f, words) if len(words) > 1 else query.Term(f, words[0]))
-            return query.Or(options) if options else None
-        options = []
-        for f in WORD_FIELDS:
-            words = self._tokens(schema, f, term.text)
-            if len(words) == 1:
-                options.append(query.Term(f, words[0]))
-            elif words:  # "soil-carbon" is two words in a row
-                options.append(query.Phrase(f, words))
-        return query.Or(options) if options else None
+            prefix = "".join(self._tokens(schema, "exact", term.text))
+            return query.Prefix("exact", prefix) if prefix else None
+        words = self._tokens(schema, "exact", term.text)
+        if term.kind == "phrase" or len(words) > 1:  # "soil-carbon" is two words in a row
+            if not words:
+                return None
+            return query.Phrase("exact", words) if len(words) > 1 else query.Term("exact", words[0])
+        stems = list(dict.fromkeys(self._tokens(schema, "content", term.text)))
+        if not stems:
+            return None  # a stop word in both languages
+        return query.Or([query.Term(f, stem) for f in ("heading", "content") for stem in stems])
 
     @staticmethod
     def _filter(f, within):
@@ -392,7 +447,7 @@ class SearchIndex:
         stored = h["stored"] or {}
         body = stored.get("body") or ""
         snippet, start = Markup(""), None
-        for fieldname in ("body_en", "body_fr", "body_exact"):
+        for fieldname in ("content", "exact"):
             formatter = _SnippetFormatter()
             h.results.highlighter.formatter = formatter
             h.results.highlighter.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)

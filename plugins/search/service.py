@@ -33,7 +33,8 @@ def search(text, user, page=1):
     found = Search(parsed.text, notices=list(parsed.notices))
     if parsed.is_empty:
         return found
-    state().indexer.catch_up()  # changes made elsewhere (the CLI, other servers) first
+    if state().indexer.needs_catch_up():  # other servers' changes, now and then
+        state().indexer.catch_up()
     within = _within(parsed, user, found.notices)
     members = user.is_member
     index = state().index

@@ -23,7 +23,7 @@ from ..plugins import hook
 from ..render import finish_html, render_markdown
 from ..security import require_role
 from ..text import slugify
-from ..tree import page_tree
+from ..tree import page_tree, sidebar_tree
 
 bp = Blueprint("pages", __name__)
 
@@ -63,7 +63,7 @@ def get_revision(page, number):
 
 @bp.app_context_processor
 def layout_context():
-    return {"site_tree": lambda: page_tree(current_user)}
+    return {"site_tree": lambda page=None: sidebar_tree(current_user, page)}
 
 
 @bp.route("/")

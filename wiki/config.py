@@ -14,6 +14,11 @@ class Defaults:
     REGISTRATION_ENABLED = True
     FIRST_USER_ADMIN = True  # the first account registered on an empty wiki
     DEFAULT_ROLE = "member"
+    # (attempts, seconds): failed sign-ins per username and IP, failed
+    # sign-ins per IP, accounts created per IP.
+    LOGIN_RATE_LIMIT = (5, 900)
+    LOGIN_IP_RATE_LIMIT = (30, 900)
+    REGISTER_RATE_LIMIT = (5, 3600)
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a KDF name: Werkzeug's slow, memory-hard scrypt
 
     # Plugins: None loads every plugin found; a list names the ones to load.

@@ -159,6 +159,17 @@ class PageEvent(db.Model):
     user: Mapped[User | None] = relationship()
 
 
+class RateEvent(db.Model):
+    """One counted attempt (a failed sign-in, a registration): wiki.throttle."""
+
+    __table_args__ = (db.Index("ix_rate_event_bucket_key_created_at", "bucket", "key", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))  # HMAC of the IP (and username)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 def can_see(user, page):
     """Whether ``user`` may read ``page`` (deleted pages are handled by the views)."""
     return page is not None and (not page.members_only or user.is_member)

@@ -2,10 +2,21 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import accounts
+from .. import accounts, throttle
+from ..extensions import db
 from ..forms import ConfirmForm, LoginForm, PasswordChangeForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
@@ -19,17 +30,36 @@ def _safe_next(target):
     return target
 
 
+def _too_many(form, template, reason, wait):
+    minutes = -(-wait // 60)
+    flash(f"{reason} Please try again in {minutes} minute{'s' if minutes > 1 else ''}.", "error")
+    response = make_response(render_template(template, form=form), 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     elif form.validate():
-        user = accounts.authenticate(form.username.data, form.password.data)
+        username, ip = form.username.data.strip(), throttle.client_ip()
+        limits = current_app.config
+        wait = max(throttle.wait_seconds("login", limits["LOGIN_RATE_LIMIT"], ip, username),
+                   throttle.wait_seconds("login-ip", limits["LOGIN_IP_RATE_LIMIT"], ip))
+        if wait:
+            return _too_many(form, "auth/login.html", "Too many failed sign-ins.", wait)
+        user = accounts.authenticate(username, form.password.data)
         if user is not None:
+            throttle.forget("login", ip, username)
+            db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(f"Signed in as {user.display_name}.", "success")
             return redirect(_safe_next(form.next.data))
+        throttle.record("login", limits["LOGIN_RATE_LIMIT"][1], ip, username)
+        throttle.record("login-ip", limits["LOGIN_IP_RATE_LIMIT"][1], ip)
+        db.session.commit()
         # One message for both cases: it does not tell which usernames exist.
         flash("Unknown username or wrong password.", "error")
         return render_template("auth/login.html", form=form), 401
@@ -53,10 +83,17 @@ def register():
         abort(404)
     form = RegisterForm()
     if form.validate_on_submit():
+        limit = current_app.config["REGISTER_RATE_LIMIT"]
+        wait = throttle.wait_seconds("register", limit, throttle.client_ip())
+        if wait:
+            return _too_many(form, "auth/register.html", "Too many accounts were created from "
+                             "your network.", wait)
+        throttle.record("register", limit[1], throttle.client_ip())
         try:
             user = accounts.register(form.username.data, form.password.data,
                                      form.display_name.data)
         except accounts.AccountError as e:
+            db.session.commit()  # refused attempts count too: no free probing of usernames
             flash(str(e), "error")
             return render_template("auth/register.html", form=form), 400
         login_user(user)

@@ -14,6 +14,8 @@ def register_blueprints(app):
 
 @hookimpl
 def register_cli(group, app):
-    from . import cli
+    from . import backup, cli
 
     cli.register(group, app.extensions["wiki.plugins"])
+    for command in backup.COMMANDS:
+        group.add_command(command)

@@ -1,0 +1,3 @@
+"""``flask --app wiki backup FILE`` and ``restore FILE`` (being written)."""
+
+COMMANDS = []

@@ -1,9 +1,12 @@
 """Fixtures: a fresh app on a temporary instance folder per test, a client,
 the CLI runner, accounts for each role, and helpers that act as a user would."""
 
+import os
 import re
+import uuid
 
 import pytest
+import sqlalchemy as sa
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -30,13 +33,48 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+# The suite runs on SQLite in the instance folder, or, with this set to a
+# server URL (e.g. postgresql+psycopg://postgres@127.0.0.1:55432/postgres),
+# on a fresh database of that server per test: .ci/postgres starts one.
+SERVER_URL = os.environ.get("WIKI_TEST_DATABASE_URL")
+
+
 @pytest.fixture
-def app_factory(tmp_path, monkeypatch):
+def server_databases(monkeypatch):
+    """On a test server, a fresh database per instance folder, as SQLite has
+    (None on SQLite). It goes in the environment, so subprocesses use it too."""
+    if not SERVER_URL:
+        yield None
+        return
+    engine = sa.create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    made = {}
+
+    def for_instance(instance_path):
+        if instance_path not in made:
+            name = f"wiki_test_{uuid.uuid4().hex[:12]}"
+            with engine.connect() as conn:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            made[instance_path] = name
+        url = sa.engine.make_url(SERVER_URL).set(database=made[instance_path])
+        monkeypatch.setenv("WIKI_SQLALCHEMY_DATABASE_URI", url.render_as_string(hide_password=False))
+
+    yield for_instance
+    with engine.connect() as conn:
+        for name in made.values():
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture
+def app_factory(tmp_path, monkeypatch, server_databases):
     """Build apps on one temporary instance folder; the schema comes from the
     real migrations, as ``flask --app wiki init`` makes it."""
     monkeypatch.setenv("WIKI_INSTANCE_PATH", str(tmp_path / "instance"))
+    apps = []
 
     def make(**config):
+        if server_databases:
+            server_databases(os.environ["WIKI_INSTANCE_PATH"])
         settings = {
             "TESTING": True,
             "WTF_CSRF_ENABLED": False,
@@ -48,9 +86,14 @@ def app_factory(tmp_path, monkeypatch):
         app.test_client_class = IsolatedClient
         with app.app_context():
             upgrade(revision="heads")
+        apps.append(app)
         return app
 
-    return make
+    yield make
+    for app in apps:  # close pooled connections, so the test database can go
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

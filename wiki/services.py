@@ -5,6 +5,8 @@ transaction, commits, and only then fires the plugin event. Views and the CLI
 call these; they never change pages themselves.
 """
 
+import random
+import time
 from dataclasses import dataclass
 
 from flask import current_app
@@ -17,7 +19,7 @@ from .plugins import hook
 from .render import render_markdown
 from .text import normalize_newlines, slugify
 
-SAVE_ATTEMPTS = 5
+SAVE_ATTEMPTS = 10
 
 
 class PageError(ValueError):
@@ -136,14 +138,18 @@ def _commit_with_retry(write):
     same revision number, or held the database lock) roll back and run it again,
     so ``write`` re-reads the current state and merges against it."""
     for attempt in range(SAVE_ATTEMPTS):
-        result = write()
         try:
+            result = write()
             db.session.commit()
             return result
+        except EditConflict:
+            db.session.rollback()  # release the page lock; nothing was written
+            raise
         except (IntegrityError, OperationalError):
             db.session.rollback()
             if attempt == SAVE_ATTEMPTS - 1:
                 raise
+            time.sleep(random.uniform(0, 0.02 * (attempt + 1)))  # let the winner finish
     raise AssertionError("unreachable")
 
 
@@ -189,7 +195,10 @@ def save_page(page, body, user, summary="", base_number=None, title=None, kind="
     state = {"base": base_number}
 
     def write():
-        db.session.refresh(page)
+        # Lock the page row until commit (PostgreSQL): saves of one page queue
+        # up instead of racing for the next revision number. SQLite locks the
+        # whole database on write; a lost race there is retried below.
+        db.session.refresh(page, with_for_update=True)
         current = page.current_revision
         base = state["base"] if state["base"] is not None else current.number
         state["base"] = base  # a retry merges against what this attempt saw

@@ -229,11 +229,20 @@ class SearchIndex:
         directory = self._current_dir()
         if self._ix is not None and directory == self._ix_dir and os.path.isdir(directory):
             return True  # already open and still live
+        if not directory or not os.path.isdir(directory):
+            return False
         try:
-            return bool(directory) and index.exists_in(directory)
+            _open_dir(directory)
+            return True
+        except index.EmptyIndexError:
+            return False
         except Exception as e:
             log.warning("search index %s is damaged: %r", directory, e)
             return False
+
+    def forget(self):
+        """Drop what this process keeps open: the next use reopens from disk."""
+        self._ix, self._ix_dir, self._local = None, None, threading.local()
 
     def _new_dir(self):
         os.makedirs(self.root, exist_ok=True)
@@ -265,7 +274,7 @@ class SearchIndex:
             raise IndexMissing(directory)
         if self._ix is None or self._ix_dir != directory:
             try:
-                self._ix = index.open_dir(directory)
+                self._ix = _open_dir(directory)
             except Exception as e:  # a damaged directory: whatever Whoosh raises
                 raise IndexMissing(f"{directory}: {e!r}") from e
             self._ix_dir = directory
@@ -470,6 +479,20 @@ class SearchIndex:
             updated=h.get("updated"), snippet=snippet, section=section,
             author_name=stored.get("author_name"),
         )
+
+
+def _open_dir(directory, attempts=5):
+    """Open an index that other processes may be committing to: a commit
+    writes the next table of contents and deletes the old one, so an open
+    that lists the old one can find it gone a moment later. Try again."""
+    for attempt in range(attempts):
+        try:
+            return index.open_dir(directory)
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 class IndexMissing(Exception):

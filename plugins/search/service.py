@@ -37,21 +37,30 @@ def search(text, user, page=1):
         state().indexer.catch_up()
     within = _within(parsed, user, found.notices)
     members = user.is_member
-    index = state().index
     try:
-        found.results = index.search(parsed, members, within, page, PER_PAGE)
-    except Exception as e:  # a missing or damaged index, whatever Whoosh raises
-        log.warning("search failed (%r)", e)
-        try:
-            state().indexer.rebuild(reason="the search index is missing or damaged")
-            found.results = index.search(parsed, members, within, page, PER_PAGE)
-        except Exception:
-            log.exception("search is unavailable")
-            found.notices.append("Search is unavailable right now; please try again in a minute.")
-            return found
+        found.results = _search_index(parsed, members, within, page)
+    except Exception:
+        log.exception("search is unavailable")
+        found.notices.append("Search is unavailable right now; please try again in a minute.")
+        return found
     if found.results.total == 0:
         found.suggestion = _did_you_mean(parsed, members, within)
     return found
+
+
+def _search_index(parsed, members, within, page):
+    """Search; on a failure, reopen the index (another worker's commit may
+    have replaced its files) and try again; rebuild only an index that is
+    really missing or damaged."""
+    index = state().index
+    try:
+        return index.search(parsed, members, within, page, PER_PAGE)
+    except Exception as e:
+        log.warning("search failed (%r); reopening the index", e)
+        index.forget()
+        if not index.exists():
+            state().indexer.rebuild(reason="the search index is missing or damaged")
+        return index.search(parsed, members, within, page, PER_PAGE)
 
 
 def _within(parsed, user, notices):

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, errors, headers, plugins, security, templating
+from . import config, errors, headers, pagecache, plugins, security, templating
 from .extensions import init_extensions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +34,7 @@ def create_app(test_config=None):
     init_extensions(app)
     security.init_app(app)
     headers.init_app(app)
+    pagecache.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
     plugins.init_app(app)

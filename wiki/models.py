@@ -162,12 +162,21 @@ class PageEvent(db.Model):
 class RateEvent(db.Model):
     """One counted attempt (a failed sign-in, a registration): wiki.throttle."""
 
-    __table_args__ = (db.Index("ix_rate_event_bucket_key_created_at", "bucket", "key", "created_at"),)
+    __table_args__ = (db.Index("ix_rate_event_bucket_key_created_at", "bucket", "key", "created_at"),
+                      {"info": {"volatile": True}})  # changes no page: see wiki.pagecache
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bucket: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(64))  # HMAC of the IP (and username)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContentVersion(db.Model):
+    """One row: a number bumped by every change to the wiki's content, so
+    each worker knows when its cached page views are out of date."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)
 
 
 def can_see(user, page):

@@ -63,6 +63,7 @@ class PostLog(db.Model):
     count is shared by every worker process through the database."""
 
     __tablename__ = "comments_post_log"
+    __table_args__ = {"info": {"volatile": True}}  # changes no page (wiki.pagecache)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ip_hash: Mapped[str] = mapped_column(String(64), index=True)

@@ -5,6 +5,8 @@ recent comments on the home page."""
 from flask import render_template, request
 from markupsafe import Markup
 
+from wiki.pagecache import fresh
+
 from . import access, settings, spam
 from .forms import CommentForm
 from .queries import recent_comments, visible_count, waiting_count
@@ -44,7 +46,8 @@ def thread_section(page, user):
     parent = _reply_target(comments)
     if parent is not None:
         form.parent_id.data = parent.id
-    form.stamp.data = spam.make_stamp(page.id)
+    page_id = page.id  # the stamp is made fresh for each view, even a cached one
+    form.stamp.data = fresh("comment-stamp", lambda: spam.make_stamp(page_id))
     return _template("comments/thread.html", entries=entries, form=form,
                      **form_context(page, user, parent, numbering(comments)))
 

@@ -6,12 +6,13 @@ import threading
 import time
 
 import pytest
-from conftest import PASSWORD
-from webclient import Client
 
 from wiki import services
 from wiki.extensions import db
 from wiki.models import Page, Revision
+
+from .loadserver import PASSWORD
+from .webclient import Client
 
 pytestmark = [pytest.mark.slow, pytest.mark.load]
 

@@ -15,12 +15,13 @@ import urllib.parse
 from collections import Counter
 
 import pytest
-from conftest import PASSWORD
-from webclient import Client
 
 from wiki import services
 from wiki.extensions import db
 from wiki.models import Page
+
+from .loadserver import PASSWORD
+from .webclient import Client
 
 pytestmark = [pytest.mark.slow, pytest.mark.load]
 

@@ -1,11 +1,15 @@
 """Page views: read, create, edit (with merge and conflict), history, diff,
-restore, settings (rename, move, visibility), delete."""
+restore, settings (rename, move, visibility), delete; the Markdown as a file."""
+
+import unicodedata
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
     abort,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -13,7 +17,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import services
+from .. import pagecache, services
 from ..diff import diff_rows, diff_stats
 from ..errors import render_error
 from ..extensions import db
@@ -81,14 +85,35 @@ def home():
 @bp.route("/wiki/<slug>")
 def view(slug):
     page = load_page(slug)
-    rev = page.current_revision
-    return render_template(
-        "pages/view.html",
-        page=page,
-        revision=rev,
-        content=finish_html(rev.html, page, current_user),
-        children=page.visible_children(current_user),
-    )
+
+    def render():
+        rev = page.current_revision
+        return render_template(
+            "pages/view.html",
+            page=page,
+            revision=rev,
+            content=finish_html(rev.html, page, current_user),
+            children=page.visible_children(current_user),
+        )
+
+    # Per reader: what a page shows depends on who reads it.
+    reader = (current_user.id, current_user.role, getattr(current_user, "session_version", None))
+    return pagecache.cache().view(("page", page.id, reader), render)
+
+
+@bp.route("/wiki/<slug>.md")
+def markdown_source(slug):
+    """The current Markdown of a page, as a file (slugs never contain dots)."""
+    page = load_page(slug, "pages.markdown_source")
+    response = make_response(page.current_revision.body)
+    response.mimetype = "text/markdown"  # Flask adds charset=utf-8
+    name = f"{page.slug}.md"
+    disposition = f'inline; filename="{name}"'
+    if not name.isascii():  # slugs keep accents: RFC 6266 name, with an ASCII fallback
+        fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+        disposition = f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+    response.headers["Content-Disposition"] = disposition
+    return response
 
 
 @bp.route("/new", methods=["GET", "POST"])

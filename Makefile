@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint clean
+.PHONY: run test test-fast test-browser browser-setup install lint clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,10 +21,22 @@ run: $(STAMP)
 	@echo "The first account registered at http://127.0.0.1:5000/register becomes the admin."
 	$(BIN)/flask --app wiki run --host 127.0.0.1 --port 5000
 
-## Set up and run the whole test suite (lint first).
-test: $(STAMP)
+## Set up and run the whole test suite (lint first), browser tests included.
+test: $(STAMP) browser-setup
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
+## The suite without the slow tests (browser, load): for a quick check while coding.
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not slow"
+
+## Only the end-to-end tests in Chromium (tests/browser).
+test-browser: $(STAMP) browser-setup
+	$(BIN)/pytest -m browser
+
+## Debian's Chromium and axe-core (into .cache/axe) for the browser tests, when missing.
+browser-setup:
+	.ci/browser-setup
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info .cache test-artifacts

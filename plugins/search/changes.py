@@ -141,9 +141,18 @@ class Indexer:
             db.session.rollback()
 
     def rebuild(self, reason=None, progress=None, procs=1):
-        """Rebuild the whole index from the database, swapping it in at the end."""
-        if reason:
-            log.warning("search: %s; rebuilding it from the database", reason)
+        """Rebuild the whole index from the database, swapping it in at the end.
+        With a ``reason`` (an automatic repair), skip it if another process
+        rebuilt the index while this one waited for the rebuild lock."""
+        with self.index.rebuilding():
+            if reason:
+                self.index.forget()
+                if self.index.exists():
+                    return None
+                log.warning("search: %s; rebuilding it from the database", reason)
+            return self._rebuild(progress, procs)
+
+    def _rebuild(self, progress, procs):
         # Everything logged so far is covered by reading the database now:
         # the recent rows too, or the next catch-up would apply them all again.
         since = utcnow() - RECENT_WINDOW

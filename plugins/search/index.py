@@ -13,6 +13,7 @@ comment_id, slug, title, page_title, breadcrumb, body, sections (list of
 members_only, path (ids of the page and its ancestors), version.
 """
 
+import fcntl
 import json
 import logging
 import os
@@ -324,6 +325,18 @@ class SearchIndex:
                 writer.cancel()
             if batch.state != batch.initial:
                 self._write_cursor(self._ix_dir, batch.state)
+
+    @contextmanager
+    def rebuilding(self):
+        """One rebuild at a time across processes: several workers that all
+        find no index would otherwise build at once and delete each other's."""
+        os.makedirs(self.root, exist_ok=True)
+        with open(os.path.join(self.root, "REBUILD.lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def rebuild(self, docs, cursor_state, progress=None, procs=1):
         """Index ``docs`` into a new directory, then swap it in. ``procs`` > 1

@@ -8,15 +8,18 @@
   var parentField = form.querySelector("input[name='comment-parent_id']");
   var title = form.querySelector(".comment-form-title");
   var body = form.querySelector("textarea");
+  var submit = form.querySelector("button[type=submit]");
   var home = document.createComment("comment form");
   form.parentNode.insertBefore(home, form);
   // Restored by "cancel" (the page may have been opened with ?reply_to=).
   var originalParent = parentField.value;
   var originalTitle = title.innerHTML;
+  var originalSubmit = submit.textContent;
 
   function reset() {
     parentField.value = originalParent;
     title.innerHTML = originalTitle;
+    submit.textContent = originalSubmit;
     home.parentNode.insertBefore(form, home.nextSibling);
   }
 
@@ -31,6 +34,7 @@
     cancel.textContent = "(cancel)";
     cancel.addEventListener("click", function () { reset(); body.focus(); });
     title.appendChild(cancel);
+    submit.textContent = "Post reply";
     item.querySelector(".comment-box").insertAdjacentElement("afterend", form);
     body.focus();
     return true;

@@ -21,10 +21,12 @@ run: $(STAMP)
 	@echo "The first account registered at http://127.0.0.1:5000/register becomes the admin."
 	$(BIN)/flask --app wiki run --host 127.0.0.1 --port 5000
 
-## Set up and run the whole test suite (lint first), browser tests included.
+## Set up and run the whole test suite: lint, the suite on SQLite (browser and
+## load tests included), then again on PostgreSQL when it can be had here.
 test: $(STAMP) browser-setup
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+	.ci/test-postgres
 
 ## The suite without the slow tests (browser, load): for a quick check while coding.
 test-fast: $(STAMP)

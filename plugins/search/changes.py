@@ -22,7 +22,7 @@ from wiki.plugins import hook
 
 from .documents import live_pages, page_document
 from .index import IndexBusy, IndexMissing
-from .models import SearchChange
+from .models import SearchChange, SearchLogState
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 SUBTREE_COLUMNS = {"parent_id", "visibility", "members_only", "title", "slug", "deleted_at"}
 RECENT_WINDOW = timedelta(minutes=2)  # commits can land out of id order (PostgreSQL)
 POLL_SECONDS = 5.0  # how often a server looks for other servers' changes
+PRUNE_EVERY = 3600.0  # seconds between prunings of the log, per process
 
 
 def _keys_for(obj, deleted):
@@ -86,6 +87,7 @@ class Indexer:
         self.index = search_index
         self._lock = threading.Lock()
         self._last_poll = 0.0
+        self._last_prune = 0.0
 
     def needs_catch_up(self):
         return db.session.info.get("search_dirty") or time.monotonic() - self._last_poll > POLL_SECONDS
@@ -108,6 +110,13 @@ class Indexer:
         except Exception:
             log.exception("could not update the search index; changes stay queued")
 
+    def _maybe_prune(self):
+        """Now and then, drop log rows every index has had time to apply."""
+        if time.monotonic() - self._last_prune < PRUNE_EVERY:
+            return
+        self._last_prune = time.monotonic()
+        prune(utcnow() - timedelta(days=current_app.config.get("SEARCH_LOG_DAYS", 7)))
+
     def _pending(self, state):
         """Log rows this index has not applied: newer than its cursor, or
         recent ones it has not seen (commits can land out of id order)."""
@@ -129,8 +138,14 @@ class Indexer:
         return rows, recent_ids
 
     def _apply_pending(self):
-        pending, _ = self._pending(self.index.cursor_state())
+        state = self.index.cursor_state()
+        if state["applied"] < pruned_through():
+            self.rebuild(reason="the index is older than the change log (its changes were pruned)",
+                         force=True)
+            return
+        pending, _ = self._pending(state)
         if not pending:
+            self._maybe_prune()
             return  # the common case: no writer lock taken
         with self.index.writing() as batch:
             pending, recent = self._pending(batch.state)  # again, under the lock
@@ -140,14 +155,15 @@ class Indexer:
                                "recent": recent}
             db.session.rollback()
 
-    def rebuild(self, reason=None, progress=None, procs=1):
+    def rebuild(self, reason=None, progress=None, procs=1, force=False):
         """Rebuild the whole index from the database, swapping it in at the end.
         With a ``reason`` (an automatic repair), skip it if another process
         rebuilt the index while this one waited for the rebuild lock."""
         with self.index.rebuilding():
             if reason:
                 self.index.forget()
-                if self.index.exists():
+                if self.index.exists() and not (force and self.index.cursor_state()["applied"]
+                                                 < pruned_through()):
                     return None
                 log.warning("search: %s; rebuilding it from the database", reason)
             return self._rebuild(progress, procs)
@@ -156,13 +172,34 @@ class Indexer:
         # Everything logged so far is covered by reading the database now:
         # the recent rows too, or the next catch-up would apply them all again.
         since = utcnow() - RECENT_WINDOW
-        cursor = db.session.scalar(db.select(db.func.max(SearchChange.id))) or 0
+        cursor = max(db.session.scalar(db.select(db.func.max(SearchChange.id))) or 0,
+                     pruned_through())
         recent = db.session.scalars(db.select(SearchChange.id).where(
             SearchChange.created_at >= since, SearchChange.id <= cursor)).all()
         state = {"applied": cursor, "recent": sorted(recent)}
         count = self.index.rebuild(all_documents(), state, progress, procs)
         db.session.rollback()
         return count
+
+
+def pruned_through():
+    state = db.session.get(SearchLogState, 1)
+    value = state.pruned_through if state else 0
+    db.session.rollback()
+    return value
+
+
+def prune(horizon):
+    """Delete log rows older than ``horizon`` (a server offline longer than
+    that rebuilds its index when it comes back)."""
+    cut = db.session.scalar(db.select(db.func.max(SearchChange.id))
+                            .where(SearchChange.created_at < horizon))
+    if cut:
+        db.session.execute(db.delete(SearchChange).where(SearchChange.id <= cut))
+        db.session.execute(db.update(SearchLogState).where(
+            SearchLogState.id == 1, SearchLogState.pruned_through < cut).values(pruned_through=cut))
+    db.session.commit()
+    return cut or 0
 
 
 def resolve(keys):

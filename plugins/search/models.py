@@ -16,8 +16,20 @@ class SearchChange(db.Model):
     Each index remembers the last row it applied (its cursor)."""
 
     __tablename__ = "search_change"
+    __table_args__ = {"info": {"backup": False}}  # derived: rebuilt after a restore
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))  # page, subtree, comment, ...
     key: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SearchLogState(db.Model):
+    """One row: the last log row pruned. An index whose cursor is older
+    missed changes that are gone from the log, and is rebuilt."""
+
+    __tablename__ = "search_log_state"
+    __table_args__ = {"info": {"backup": False, "volatile": True}}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pruned_through: Mapped[int] = mapped_column(default=0)

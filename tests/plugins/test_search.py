@@ -401,3 +401,27 @@ def test_a_rebuild_covers_the_recent_log(app, make_page, monkeypatch):
     monkeypatch.setattr("plugins.search.changes.resolve", lambda keys: applied.append(keys) or [])
     indexer.catch_up()
     assert applied == []
+
+
+def test_old_log_rows_are_pruned_and_a_stale_index_rebuilt(app, make_page, caplog):
+    from datetime import timedelta
+
+    from plugins.search.changes import prune, pruned_through
+    from plugins.search.models import SearchChange
+    from wiki.models import utcnow
+
+    make_page("Tundra", "Permafrost thaw.")
+    sync(app)
+    indexer = app.extensions["wiki.search"].indexer
+    db.session.execute(db.update(SearchChange).values(created_at=utcnow() - timedelta(days=30)))
+    db.session.commit()
+    cut = prune(utcnow() - timedelta(days=7))
+    assert cut > 0 and pruned_through() == cut
+    assert db.session.scalar(db.select(db.func.count(SearchChange.id))) == 0
+    # An index that had not applied those rows (a server back from a long
+    # absence) cannot catch up from the log any more: it is rebuilt.
+    with indexer.index.writing() as batch:
+        batch.state = {"applied": 0, "recent": []}
+    indexer.catch_up()
+    assert "older than the change log" in caplog.text
+    assert indexer.index.cursor_state()["applied"] >= cut

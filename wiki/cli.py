@@ -1,7 +1,9 @@
 """``flask --app wiki ...``: init, users, pages, demo."""
 
 import copy
+import functools
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -13,6 +15,8 @@ from .extensions import db
 from .models import ROLES, VISIBILITIES, AnonymousUser
 from .plugins import hook
 from .text import slugify
+from .transfer.exporter import ExportError, export_pages
+from .transfer.importer import import_pages, prepare
 
 
 @click.command("init")
@@ -112,6 +116,59 @@ def get_command(slug):
     sys.stdout.write(page.current_revision.body)
 
 
+def _interactive():
+    return sys.stderr.isatty()
+
+
+@click.command("import")
+@with_appcontext
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--parent", help="Slug of the page to put the top-level pages under.")
+@click.option("--label", "labels", multiple=True, metavar="LABEL",
+              help="Add LABEL to every imported page (repeat for several).")
+@click.option("--visibility", type=click.Choice(VISIBILITIES),
+              help="For pages whose front matter does not say; new pages are public otherwise.")
+def import_command(folder, parent, labels, visibility):
+    """Import every *.md file under FOLDER as a page; its folders become the
+    page tree. Running it again only changes what changed (docs/import-export.md)."""
+    parent_page = None
+    if parent:
+        parent_page = _find(parent)
+        if parent_page is None:
+            raise click.ClickException(f"No page {parent!r} to import under.")
+    entries, skipped = prepare(folder, labels)
+    if not entries and not skipped:
+        click.echo(f"Nothing to import: no .md files in {folder}.")
+        return
+    write = functools.partial(import_pages, entries, skipped, _CliUser(), parent_page, visibility)
+    if _interactive():  # a bar on a terminal; a log or a pipe gets the summary only
+        with click.progressbar(length=len(entries), label="Importing", show_pos=True,
+                               file=sys.stderr) as bar:
+            report = write(progress=bar.update)
+    else:
+        report = write()
+    for item in report.skipped:
+        click.echo(f"Skipped {item.path}: {item.reason}", err=True)
+    for item in report.problems:
+        click.echo(f"{item.path}: {item.reason}", err=True)
+    if report.labels_ignored:
+        click.echo("Labels were not set: no plugin keeps labels.", err=True)
+    click.echo(f"Imported {folder}: {report.summary()}.")
+
+
+@click.command("export")
+@with_appcontext
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--public-only", is_flag=True, help="Only the pages anonymous visitors can read.")
+def export_command(folder, public_only):
+    """Write each page as FOLDER/<slug>.md (with front matter), the tree as folders."""
+    try:
+        count = export_pages(folder, AnonymousUser() if public_only else _CliUser())
+    except ExportError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Exported {count} pages to {folder}.")
+
+
 @click.command("demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only when the wiki has no pages yet.")
@@ -134,7 +191,8 @@ def pages_group(plugin_options):
     put.params = [*put_command.params, *plugin_options]
     group = AppGroup("pages", help="Read and write pages.")
     group.add_command(put)
-    group.add_command(get_command)
+    for command in (get_command, import_command, export_command):
+        group.add_command(command)
     return group
 
 

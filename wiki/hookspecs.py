@@ -225,3 +225,27 @@ def comment_shown(comment):
 @hookspec
 def comment_deleted(comment):
     """A comment was deleted (its replies stay, under "comment deleted")."""
+
+
+# -- Import ---------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def set_page_labels(page, labels, user):
+    """Give ``page`` exactly ``labels`` (names as written, e.g. in an imported
+    file's front matter: normalise them your way), recording the change as
+    any label change. Return True when you keep labels; None lets the caller
+    know that no plugin does. Raise ``ValueError`` with a message naming a
+    label you refuse, before changing anything."""
+
+
+# -- Backup ---------------------------------------------------------------------
+
+
+@hookspec
+def wiki_restored():
+    """The database was restored from a backup; rebuild derived data.
+
+    Called after ``flask --app wiki restore`` committed every row. Return a
+    line for the restore's summary (e.g. ``"Search index rebuilt: 42
+    documents."``) or None."""

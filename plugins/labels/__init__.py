@@ -9,7 +9,7 @@ from wiki.hookspecs import hookimpl
 
 from . import cli, editor, slots, views
 from .models import PageLabel
-from .service import labels_of
+from .service import labels_of, normalise, set_labels
 
 
 @hookimpl
@@ -51,3 +51,10 @@ def page_cli_put(page, options, user):
 def search_changes(obj):
     # A page's labels are part of its search document.
     return [("page", obj.page_id)] if isinstance(obj, PageLabel) else None
+
+
+@hookimpl
+def set_page_labels(page, labels, user):
+    # Every name is checked before anything is written (LabelError is a ValueError).
+    set_labels(page, list(dict.fromkeys(normalise(name) for name in labels)), user)
+    return True

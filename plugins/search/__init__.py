@@ -78,3 +78,12 @@ def template_slot(name):
         q = request.args.get("q", "") if request.endpoint == "search.results" else ""
         return Markup(render_template("search/box.html", q=q))  # noqa: S704 - autoescaped template
     return None
+
+
+@hookimpl
+def wiki_restored():
+    # A restored database comes without its change log: index everything anew.
+    from flask import current_app
+
+    count = current_app.extensions["wiki.search"].indexer.rebuild()
+    return f"Search index rebuilt: {count} documents."

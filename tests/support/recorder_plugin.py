@@ -208,6 +208,11 @@ class Recorder:
     def page_cli_put(self, page, options, user):
         self._record("page_cli_put", slug=page.slug, note=options.get("recorder_note"))
 
+    @hookimpl
+    def set_page_labels(self, page, labels, user):
+        self._record("set_page_labels", slug=page.slug, labels=labels)
+        return None  # a recorder keeps no labels: let a real plugin answer
+
     # -- events of other plugins ----------------------------------------------
 
     @hookimpl
@@ -233,3 +238,9 @@ class Recorder:
     @hookimpl
     def comment_deleted(self, comment):
         self._record("comment_deleted", id=comment.id)
+
+    # -- backup -----------------------------------------------------------------
+
+    @hookimpl
+    def wiki_restored(self):
+        self._record("wiki_restored")

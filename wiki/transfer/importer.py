@@ -1,0 +1,208 @@
+"""Writing an import: new pages in batches, existing pages through the page services.
+
+New pages are most of a large import, and rendering their Markdown is the
+real cost per page, so they are written ``BATCH`` at a time: page, revision
+and history rows, one commit, then ``page_saved`` for each (events after the
+commit, as ``wiki.services`` does). A page that already has the slug is the
+same page in the wiki's eyes: it goes through ``wiki.services`` (a revision
+only when the title or text differ, then move and visibility), which checks,
+records history and fires events as for any edit. Labels go through the
+``set_page_labels`` hook, so the core needs no labels plugin.
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+from .. import services
+from ..extensions import db
+from ..models import Page, PageAlias, Revision
+from ..plugins import hook
+from ..render import render_markdown
+from .plan import plan
+from .source import Note, read_folder
+
+BATCH = 250
+_IN_CHUNK = 500  # slugs per IN (...) query
+
+
+@dataclass
+class Report:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[Note] = field(default_factory=list)  # nothing written for these files
+    problems: list[Note] = field(default_factory=list)  # imported, but part of it refused
+    labels_ignored: bool = False  # labels were asked for, but no plugin keeps labels
+
+    def summary(self):
+        return (f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{len(self.skipped)} skipped")
+
+
+def prepare(root, labels=()):
+    """Read and plan the folder: ``(entries, skipped)``. Nothing is written."""
+    max_chars = current_app.config["MAX_PAGE_CHARS"]
+    files, skipped = read_folder(root, max_chars)
+    entries, refused = plan(files, max_chars, labels)
+    return entries, sorted(skipped + refused)
+
+
+def import_pages(entries, skipped, user, parent=None, visibility=None, progress=None):
+    """Write planned ``entries`` under the page ``parent`` (None: top level).
+    ``visibility`` applies to pages whose front matter does not say (None: new
+    pages are public, existing ones keep theirs). ``progress(n)`` after each batch."""
+    writer = _Writer(Report(skipped=list(skipped)), user, visibility)
+    if parent is not None:
+        writer.parent = _Written(parent.id, parent.members_only)
+    writer.load_existing([e.slug for e in entries])
+    with _quick_commits():
+        for start in range(0, len(entries), BATCH):
+            batch = entries[start:start + BATCH]
+            writer.write(batch)
+            if progress is not None:
+                progress(len(batch))
+    writer.report.skipped.sort()
+    return writer.report
+
+
+@contextmanager
+def _quick_commits():
+    """Commits that don't expire the rows just written: labels commit once per
+    page, and expiring (then reloading) the whole batch each time made large
+    imports quadratic. Nobody else writes these new rows meanwhile; the batch
+    expires everything once, at its end."""
+    session = db.session()
+    before, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = before
+
+
+@dataclass(frozen=True)
+class _Written:
+    """A page as its children need it. Page objects themselves are let go
+    after their batch, so memory stays flat however large the import."""
+
+    id: int
+    members_only: bool
+    deleted: bool = False
+
+
+class _Writer:
+    def __init__(self, report, user, visibility):
+        self.report, self.user, self.visibility = report, user, visibility
+        self.parent = None  # the --parent page
+        self.existing = {}  # slug -> page already in the wiki (deleted ones too)
+        self.pages = {}  # entry path -> its page: a Page in its batch, then a _Written
+
+    def load_existing(self, slugs):
+        for start in range(0, len(slugs), _IN_CHUNK):
+            rows = db.session.execute(
+                db.select(Page.slug, Page.id, Page.members_only, Page.deleted_at)
+                .where(Page.slug.in_(slugs[start:start + _IN_CHUNK])))
+            self.existing.update((r.slug, _Written(r.id, r.members_only, r.deleted_at is not None))
+                                 for r in rows)
+
+    def parent_of(self, entry):
+        node = entry.parent
+        while node is not None and node.path not in self.pages:
+            node = node.parent  # that file was skipped: the nearest page above it
+        return self.pages[node.path] if node is not None else self.parent
+
+    def write(self, batch):
+        created, known = [], []
+        for entry in batch:
+            found = self.existing.get(entry.slug)
+            if found is None:
+                created.append((entry, *self._create(entry)))
+            elif found.deleted:
+                self.report.skipped.append(Note(entry.path, "a deleted page has this slug: "
+                                                   "an admin can restore it, or rename the file"))
+            else:
+                self.pages[entry.path] = found  # before its children in this batch
+                known.append(entry)
+        if created:
+            # As for any new page: an old slug (alias) of a renamed page gives way.
+            db.session.execute(db.delete(PageAlias).where(
+                PageAlias.slug.in_([page.slug for _, page, _ in created])))
+            db.session.commit()
+            for entry, page, _ in created:
+                self.pages[entry.path] = _Written(page.id, page.members_only)
+            for _, page, rev in created:
+                hook().page_saved(page=page, revision=rev, created=True)
+            self.report.created += len(created)
+            for entry, page, _ in created:
+                if entry.labels:  # a new page has none: [] has nothing to do
+                    self._set_labels(entry, page)
+        for entry in known:
+            page = db.session.get(Page, self.pages[entry.path].id)
+            if self._update(entry, page):
+                self.report.updated += 1
+            else:
+                self.report.unchanged += 1
+            # Moved or made members-only: children in later batches inherit that.
+            self.pages[entry.path] = _Written(page.id, page.members_only)
+        # Once per batch, not per commit: later batches (and the caller) see
+        # fresh rows, e.g. the children this batch added by parent id.
+        db.session.expire_all()
+
+    def _summary(self, entry):
+        return f"Imported from {entry.path}"[:300]
+
+    def _create(self, entry):
+        parent = self.parent_of(entry)
+        visibility = entry.visibility or self.visibility or "public"
+        members_only = visibility == "members" or (parent is not None and parent.members_only)
+        html = render_markdown(entry.body)
+        with db.session.no_autoflush:  # nothing is flushed before the page is complete
+            page = Page(slug=entry.slug, title=entry.title, visibility=visibility,
+                        members_only=members_only)
+            if isinstance(parent, Page):  # written in this batch: no id before the flush
+                page.parent = parent
+            else:
+                page.parent_id = parent and parent.id
+            rev = Revision(page=page, number=1, title=entry.title, body=entry.body, html=html,
+                           summary=self._summary(entry), author_id=getattr(self.user, "id", None))
+            page.current_revision = rev
+            db.session.add_all([page, rev])
+            services.record_event(page, "created", self.user, self._summary(entry), rev)
+        self.pages[entry.path] = page  # a _Written after the commit
+        return page, rev
+
+    def _update(self, entry, page):
+        """Bring an existing page in line with its file; whether anything changed."""
+        changed = False
+        try:
+            if entry.title != page.title or entry.body != page.current_revision.body:
+                result = services.save_page(page, entry.body, self.user, self._summary(entry),
+                                            title=entry.title)
+                changed = result.revision is not None
+            parent = self.parent_of(entry)
+            if (parent and parent.id) != page.parent_id:
+                services.move_page(page, parent and db.session.get(Page, parent.id), self.user)
+                changed = True
+            visibility = entry.visibility or self.visibility
+            if visibility and visibility != page.visibility:
+                services.set_visibility(page, visibility, self.user)
+                changed = True
+        except services.PageError as e:
+            db.session.rollback()
+            self.report.problems.append(Note(entry.path, e.message))
+        if entry.labels is not None:
+            before = hook().page_labels(page=page)
+            self._set_labels(entry, page)
+            changed = changed or hook().page_labels(page=page) != before
+        return changed
+
+    def _set_labels(self, entry, page):
+        try:
+            applied = hook().set_page_labels(page=page, labels=entry.labels, user=self.user)
+        except ValueError as e:  # a label the plugin refuses: the page stays, unlabelled
+            db.session.rollback()
+            self.report.problems.append(Note(entry.path, f"labels not set: {e}"))
+            return
+        if applied is None:
+            self.report.labels_ignored = True

@@ -34,8 +34,10 @@ POLL_SECONDS = 5.0  # how often a server looks for other servers' changes
 PRUNE_EVERY = 3600.0  # seconds between prunings of the log, per process
 
 
-def _keys_for(obj, deleted):
+def _keys_for(obj, deleted, new=False):
     if isinstance(obj, Page):
+        if new:
+            return [("page", obj.id)]  # a new page has no children or comments yet
         state = inspect(obj)
         changed = {a.key for a in state.attrs if a.history.has_changes()}
         return [("subtree" if deleted or changed & SUBTREE_COLUMNS else "page", obj.id)]
@@ -53,7 +55,9 @@ def _after_flush(session, _context):
     if not has_app_context() or "wiki.search" not in current_app.extensions:
         return
     keys = set()
-    for obj in session.new | session.dirty:
+    for obj in session.new:
+        keys.update(_keys_for(obj, False, new=True))
+    for obj in session.dirty:
         keys.update(_keys_for(obj, False))
     for obj in session.deleted:
         keys.update(_keys_for(obj, True))

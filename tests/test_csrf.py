@@ -105,3 +105,10 @@ def test_every_state_changing_route_refuses_requests_without_a_token(csrf_app):
             checked.append(rule.endpoint)
     assert len(checked) >= 20  # core, labels, comments: all walked
     assert client.get("/wiki/target").status_code == 200
+
+
+def test_a_failed_sign_in_form_never_prints_the_password(csrf_app):
+    response = csrf_app.test_client().post("/login", data={
+        "username": "editor", "password": "a secret long enough to echo", "csrf_token": "stale"})
+    assert response.status_code == 400
+    assert "a secret long enough to echo" not in response.get_data(as_text=True)

@@ -284,3 +284,57 @@ def test_sidebar_shows_top_level_and_the_path_to_the_page(client, make_page):
     assert "Beta one" not in sidebar  # another branch stays folded ...
     assert 'title="1 child pages">+1<' in sidebar  # ... with its number of children
     assert 'aria-current="page">Alpha one<' in sidebar
+
+
+def test_posting_to_an_old_address_keeps_the_form(as_editor, make_page):
+    make_page("Alpha", "one\n")
+    as_editor.post("/wiki/alpha/settings", data={"title": "Beta", "parent": "", "visibility": "public"})
+    response = as_editor.post("/wiki/alpha/edit", data={"title": "Beta", "body": "typed text",
+                                                        "base_revision": 2})
+    assert response.status_code == 308  # the browser sends the same form again
+    assert response.headers["Location"].endswith("/wiki/beta/edit")
+    odd = as_editor.get("/wiki/alpha?_method=X&slug=zzz")
+    assert odd.status_code == 301 and odd.headers["Location"].endswith("/wiki/beta?_method=X&slug=zzz")
+
+
+def test_settings_change_nothing_when_one_field_is_wrong(as_editor, make_page):
+    make_page("Alpha")
+    response = as_editor.post("/wiki/alpha/settings", data={"title": "Beta", "parent": "nowhere",
+                                                            "visibility": "public"})
+    assert response.status_code == 400
+    assert page_at("alpha") is not None and page_at("beta") is None
+
+
+def test_deleted_children_are_not_listed(client, as_editor, make_page):
+    parent = make_page("Parent")
+    make_page("Gone child", parent=parent)
+    as_editor.post("/wiki/gone-child/delete")
+    assert "Gone child" not in client.application.test_client().get("/wiki/parent").get_data(as_text=True)
+
+
+def test_history_of_a_public_page_does_not_name_a_members_only_parent(client, make_page, users):
+    secret = make_page("Secret plan", visibility="members")
+    child = make_page("Child", parent=secret)
+    editor = db.session.get(User, users["editor"])
+    services.set_visibility(child, "public", editor)
+    services.move_page(child, None, editor)
+    html = client.get("/wiki/child/history").get_data(as_text=True)
+    assert "Secret plan" not in html and "a members-only page → top level" in html
+    assert "Secret plan" not in client.get("/").get_data(as_text=True)
+
+
+def test_huge_lines_diff_quickly(as_editor, make_page, users):
+    import time
+
+    page = make_page("Big", "x" * 100_000 + "\n")
+    services.save_page(page, "y" * 100_000 + "\n", db.session.get(User, users["editor"]), base_number=1)
+    started = time.perf_counter()
+    assert as_editor.get("/wiki/big/diff").status_code == 200
+    assert time.perf_counter() - started < 5
+
+
+def test_absurd_numbers_are_refused_not_crashed(as_editor, make_page):
+    make_page("Alpha", "one\n")
+    response = as_editor.post("/wiki/alpha/edit", data={"title": "Alpha", "body": "two",
+                                                        "base_revision": "99999999999999999999"})
+    assert response.status_code == 400

@@ -19,7 +19,16 @@ class Row:
     new: list = field(default_factory=list)
 
 
+# Past these sizes a readable diff costs too much (SequenceMatcher is
+# quadratic): long lines are shown whole, many lines are matched with
+# difflib's junk heuristic.
+MAX_WORD_DIFF_CHARS = 2000
+MAX_EXACT_LINES = 5000
+
+
 def _word_fragments(a, b):
+    if len(a) > MAX_WORD_DIFF_CHARS or len(b) > MAX_WORD_DIFF_CHARS:
+        return [(a, True)], [(b, True)]
     wa, wb = _WORDS.findall(a), _WORDS.findall(b)
     old, new = [], []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes():
@@ -35,7 +44,8 @@ def diff_rows(old_text, new_text, context=3):
     are cut to ``context`` lines each side, with a ``skip`` row between."""
     a, b = old_text.splitlines(), new_text.splitlines()
     rows = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    exact = len(a) + len(b) <= MAX_EXACT_LINES
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=not exact).get_opcodes():
         if tag == "equal":
             run = [Row("equal", i1 + k + 1, j1 + k + 1, [(a[i1 + k], False)], [(b[j1 + k], False)])
                    for k in range(i2 - i1)]

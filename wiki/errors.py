@@ -24,12 +24,17 @@ MESSAGES = {
 }
 
 
+# Fields worth giving back after a failed POST: text a person wrote. Never
+# passwords or tokens, which an error page must not print.
+TYPED_FIELDS = ("body", "summary", "title")
+
+
 def _typed_text():
-    # Long text fields a visitor would hate to lose (page body, comment, ...).
     if request.method != "POST":
         return {}
     try:
-        return {k: v for k, v in request.form.items() if len(v) > 20 and "csrf" not in k}
+        return {k: v for k, v in request.form.items()
+                if v.strip() and k.rsplit("-", 1)[-1] in TYPED_FIELDS}
     except Exception:  # the body may be what was wrong (too large)
         return {}
 

@@ -11,7 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
+from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
 
 from .models import ROLES, VISIBILITIES
 
@@ -23,7 +23,7 @@ class PageForm(FlaskForm):
     title = StringField("Title", validators=[InputRequired(), Length(max=200)])
     body = TextAreaField("Text (Markdown)")
     summary = StringField("Edit summary", validators=[Optional(), Length(max=300)])
-    base_revision = IntegerField(validators=[Optional()])
+    base_revision = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
     parent = StringField("Parent page", validators=[Optional(), Length(max=200)])
     visibility = SelectField("Who can read it", choices=VISIBILITY_CHOICES, default="public")
 

@@ -110,7 +110,7 @@ class Page(db.Model):
         return chain[::-1]
 
     def visible_children(self, user):
-        return [c for c in self.children if can_see(user, c)]
+        return [c for c in self.children if not c.is_deleted and can_see(user, c)]
 
     def __repr__(self):
         return f"<Page {self.slug}>"

@@ -66,11 +66,12 @@ class PageCache:
             while len(self._entries) > MAX_ENTRIES:
                 self._entries.popitem(last=False)
 
-    def view(self, key, render):
-        """The HTML of ``render()`` for ``key``, from the cache when it can be."""
+    def view(self, key, render, version):
+        """The HTML of ``render()`` for ``key``, from the cache when it can be.
+        ``version`` is the content version read before loading what ``render``
+        shows (``content_version()``)."""
         if not cacheable():
             return render()
-        version = content_version()
         entry = self._get(key, version)
         if entry is None:
             g.wiki_fresh_makers = {}

@@ -100,6 +100,16 @@ def _check_parent(page, parent):
         node = node.parent
 
 
+def check_title(title, page=None):
+    """Raise ``PageError`` if ``page`` cannot take ``title``; returns (title, slug)."""
+    return _check_title(title, page)
+
+
+def check_move(page, parent):
+    """Raise ``PageError`` if ``page`` cannot move under ``parent``."""
+    _check_parent(page, parent)
+
+
 # -- helpers --------------------------------------------------------------------
 
 
@@ -113,6 +123,16 @@ def record_event(page, kind, user, detail="", revision=None):
     db.session.add(PageEvent(page=page, kind=kind, user_id=_user_id(user), detail=detail[:500],
                              revision=revision))
 
+
+
+def _place(parent, page):
+    """How a history line of ``page`` names ``parent``: the history of a public
+    page is public, so a members-only parent is not named there."""
+    if parent is None:
+        return "top level"
+    if parent.members_only and not page.members_only:
+        return "a members-only page"
+    return parent.title
 
 
 def _apply_visibility(page):
@@ -142,7 +162,7 @@ def _commit_with_retry(write):
             result = write()
             db.session.commit()
             return result
-        except EditConflict:
+        except (EditConflict, PageError):
             db.session.rollback()  # release the page lock; nothing was written
             raise
         except (IntegrityError, OperationalError):
@@ -190,11 +210,12 @@ def save_page(page, body, user, summary="", base_number=None, title=None, kind="
     CLI), the save applies on top of whatever is current.
     """
     mine = _check_body(body)
-    new_title, new_slug = _check_title(title, page) if title else (page.title, page.slug)
     old_title, old_slug = page.title, page.slug
     state = {"base": base_number}
 
     def write():
+        # Checked again on every attempt: another save may have just taken the title.
+        new_title, new_slug = _check_title(title, page) if title else (page.title, page.slug)
         # Lock the page row until commit (PostgreSQL): saves of one page queue
         # up instead of racing for the next revision number. SQLite locks the
         # whole database on write; a lost race there is retried below.
@@ -259,8 +280,7 @@ def move_page(page, parent, user):
     page.parent = parent
     _apply_visibility(page)
     page.updated_at = utcnow()
-    record_event(page, "moved", user,
-           f"{old_parent.title if old_parent else 'top level'} → {parent.title if parent else 'top level'}")
+    record_event(page, "moved", user, f"{_place(old_parent, page)} → {_place(parent, page)}")
     db.session.commit()
     hook().page_moved(page=page, old_parent=old_parent)
 
@@ -285,8 +305,8 @@ def delete_page(page, user):
     for child in children:
         child.parent = page.parent
         _apply_visibility(child)
-        record_event(child, "moved", user, f"{page.title} was deleted → "
-               f"{page.parent.title if page.parent else 'top level'}")
+        record_event(child, "moved", user,
+                     f"{_place(page, child)} was deleted → {_place(page.parent, child)}")
     page.deleted_at = utcnow()
     record_event(page, "deleted", user)
     db.session.commit()

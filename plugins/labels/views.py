@@ -121,7 +121,10 @@ def pages(names):
         abort(404)
     canonical = "+".join(wanted)
     if canonical != names:
-        return redirect(url_for("labels.pages", **{**request.args.to_dict(), "names": canonical}), 301)
+        url = url_for("labels.pages", names=canonical)
+        if request.query_string:  # kept as sent, never read as url_for arguments
+            url += "?" + request.query_string.decode("latin-1")
+        return redirect(url, 301)
     results = db.paginate(queries.pages_with_all(current_user, wanted), per_page=PER_PAGE,
                           error_out=False)
     labels = queries.labels_by_page(results.items)

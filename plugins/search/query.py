@@ -162,10 +162,13 @@ def _updated(q, value):
         q.notices.append("“updated:” takes a date like updated:>2021-01-01.")
         return True
     op = match.group(1) or "="
-    if op in (">", ">="):
-        q.updated_after = day if op == ">=" else date.fromordinal(day.toordinal() + 1)
-    elif op in ("<", "<="):
-        q.updated_before = day if op == "<=" else date.fromordinal(day.toordinal() - 1)
-    else:
-        q.updated_after = q.updated_before = day
+    try:
+        if op in (">", ">="):
+            q.updated_after = day if op == ">=" else date.fromordinal(day.toordinal() + 1)
+        elif op in ("<", "<="):
+            q.updated_before = day if op == "<=" else date.fromordinal(day.toordinal() - 1)
+        else:
+            q.updated_after = q.updated_before = day
+    except (ValueError, OverflowError):  # a day before 0001-01-01 or after 9999-12-31
+        q.notices.append(f"“updated:{value}” is outside the calendar; it was left out.")
     return True

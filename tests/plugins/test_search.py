@@ -425,3 +425,9 @@ def test_old_log_rows_are_pruned_and_a_stale_index_rebuilt(app, make_page, caplo
     indexer.catch_up()
     assert "older than the change log" in caplog.text
     assert indexer.index.cursor_state()["applied"] >= cut
+
+
+@pytest.mark.parametrize("query", ["updated:>9999-12-31", "updated:<0001-01-01"])
+def test_dates_at_the_edge_of_the_calendar(client, query):
+    _, _, html = search(client, query)
+    assert "outside the calendar" in html

@@ -33,11 +33,14 @@ bp = Blueprint("pages", __name__)
 
 
 def load_page(slug, endpoint="pages.view"):
-    """The page at ``slug`` if the reader may see it; an old slug redirects."""
+    """The page at ``slug`` if the reader may see it; an old slug redirects
+    (308 for a POST, so a browser sends the form again instead of losing it)."""
     page, moved = services.find_page(slug)
     if moved is not None and can_see(current_user, moved):
-        args = {**request.view_args, "slug": moved.slug, **request.args.to_dict()}
-        abort(redirect(url_for(endpoint, **args), 301))
+        url = url_for(endpoint, **{**request.view_args, "slug": moved.slug})
+        if request.query_string:
+            url += "?" + request.query_string.decode("latin-1")
+        abort(redirect(url, 301 if request.method in ("GET", "HEAD") else 308))
     if page is None or not can_see(current_user, page):
         abort(404)
     return page
@@ -84,6 +87,9 @@ def home():
 
 @bp.route("/wiki/<slug>")
 def view(slug):
+    # The content version is read before the page: a change that lands in
+    # between then makes this view stale at once instead of cached as current.
+    version = pagecache.content_version()
     page = load_page(slug)
 
     def render():
@@ -98,7 +104,7 @@ def view(slug):
 
     # Per reader: what a page shows depends on who reads it.
     reader = (current_user.id, current_user.role, getattr(current_user, "session_version", None))
-    return pagecache.cache().view(("page", page.id, reader), render)
+    return pagecache.cache().view(("page", page.id, reader), render, version)
 
 
 @bp.route("/wiki/<slug>.md")
@@ -264,9 +270,15 @@ def settings(slug):
         form.parent.data = page.parent.slug if page.parent else ""
     elif form.validate():
         try:
-            if " ".join(form.title.data.split()) != page.title:
+            # Check the parent and the title first: nothing changes unless all is well.
+            parent = parent_from_form(form.parent.data)
+            services.check_move(page, parent)
+            renamed = " ".join(form.title.data.split()) != page.title
+            if renamed:
+                services.check_title(form.title.data, page)
+            if renamed:
                 services.rename_page(page, form.title.data, current_user)
-            services.move_page(page, parent_from_form(form.parent.data), current_user)
+            services.move_page(page, parent, current_user)
             services.set_visibility(page, form.visibility.data, current_user)
         except services.PageError as e:
             db.session.rollback()

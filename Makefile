@@ -40,5 +40,9 @@ test-browser: $(STAMP) browser-setup
 browser-setup:
 	.ci/browser-setup
 
+## Only the linter.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info .cache test-artifacts

@@ -58,3 +58,26 @@ def test_nothing_identifying_is_stored(client, users):
     login(client, "member", "wrong password", ip="198.51.100.99")
     keys = db.session.scalars(db.select(RateEvent.key)).all()
     assert keys and all("198.51" not in k and "member" not in k for k in keys)
+
+
+def test_parallel_attempts_cannot_slip_past_the_limit(app, users, monkeypatch):
+    import threading
+
+    from wiki import accounts
+
+    checked = []
+    real = accounts.authenticate
+    monkeypatch.setattr(accounts, "authenticate", lambda *a: checked.append(1) or real(*a))
+    codes = []
+
+    def attempt():
+        client = app.test_client()
+        codes.append(login(client, "admin", "wrong password").status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(checked) <= 5  # passwords actually tried: never more than the limit
+    assert codes.count(401) <= 5 and codes.count(429) >= 15

@@ -214,7 +214,8 @@ def comment_edited(comment):
 
 @hookspec
 def comment_hidden(comment):
-    """A moderator hid a comment (or it is held for moderation)."""
+    """A moderator hid a comment. (A comment held for moderation when posted
+    fires only ``comment_posted``, with ``comment.status == "held"``.)"""
 
 
 @hookspec

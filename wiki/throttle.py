@@ -24,25 +24,33 @@ def client_ip():
     return request.remote_addr or "unknown"
 
 
-def wait_seconds(bucket, limit, *parts):
-    """Seconds until one more attempt is allowed (0: allowed now)."""
+def attempt(bucket, limit, *parts):
+    """Count one attempt, then say whether it is over the limit: the seconds
+    to wait, or 0. The attempt is committed before it is counted, so parallel
+    requests cannot all pass the check before any of them is recorded.
+    Returns (wait, the attempt's id, to ``cancel`` a successful one)."""
     count, window = limit
-    since = utcnow() - timedelta(seconds=window)
+    now = utcnow()
+    since = now - timedelta(seconds=window)
+    key = _key(*parts)
+    db.session.execute(db.delete(RateEvent).where(RateEvent.bucket == bucket,
+                                                  RateEvent.created_at < since))
+    event = RateEvent(bucket=bucket, key=key, created_at=now)
+    db.session.add(event)
+    db.session.commit()
     times = db.session.scalars(
         db.select(RateEvent.created_at)
-        .where(RateEvent.bucket == bucket, RateEvent.key == _key(*parts), RateEvent.created_at >= since)
-        .order_by(RateEvent.created_at.desc()).limit(count)
+        .where(RateEvent.bucket == bucket, RateEvent.key == key, RateEvent.created_at >= since)
+        .order_by(RateEvent.created_at.desc(), RateEvent.id.desc()).limit(count + 1)
     ).all()
-    if len(times) < count:
-        return 0
-    return max(1, int((times[-1] - since).total_seconds()) + 1)
+    if len(times) <= count:
+        return 0, event.id
+    return max(1, int((times[-1] - since).total_seconds()) + 1), event.id
 
 
-def record(bucket, window, *parts):
-    """Count one attempt (committed with the caller's transaction)."""
-    db.session.execute(db.delete(RateEvent).where(
-        RateEvent.bucket == bucket, RateEvent.created_at < utcnow() - timedelta(seconds=window)))
-    db.session.add(RateEvent(bucket=bucket, key=_key(*parts)))
+def cancel(event_id):
+    """Take back one attempt (a sign-in that succeeded is no failure)."""
+    db.session.execute(db.delete(RateEvent).where(RateEvent.id == event_id))
 
 
 def forget(bucket, *parts):

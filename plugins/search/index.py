@@ -150,8 +150,8 @@ class Hit:
     labels: list
     updated: object
     snippet: Markup
-    section: dict | None
-    author_name: str | None  # {"anchor", "title"} when the best match is in a folded section
+    section: dict | None  # {"anchor", "title"} when the best match is in a folded section
+    author_name: str | None  # comments: who wrote it
 
 
 @dataclass

@@ -46,20 +46,19 @@ def login():
     elif form.validate():
         username, ip = form.username.data.strip(), throttle.client_ip()
         limits = current_app.config
-        wait = max(throttle.wait_seconds("login", limits["LOGIN_RATE_LIMIT"], ip, username),
-                   throttle.wait_seconds("login-ip", limits["LOGIN_IP_RATE_LIMIT"], ip))
-        if wait:
-            return _too_many(form, "auth/login.html", "Too many failed sign-ins.", wait)
+        wait_user, _ = throttle.attempt("login", limits["LOGIN_RATE_LIMIT"], ip, username)
+        wait_ip, by_ip = throttle.attempt("login-ip", limits["LOGIN_IP_RATE_LIMIT"], ip)
+        if wait_user or wait_ip:
+            return _too_many(form, "auth/login.html", "Too many failed sign-ins.",
+                             max(wait_user, wait_ip))
         user = accounts.authenticate(username, form.password.data)
         if user is not None:
-            throttle.forget("login", ip, username)
+            throttle.forget("login", ip, username)  # a success clears the failures
+            throttle.cancel(by_ip)
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(f"Signed in as {user.display_name}.", "success")
             return redirect(_safe_next(form.next.data))
-        throttle.record("login", limits["LOGIN_RATE_LIMIT"][1], ip, username)
-        throttle.record("login-ip", limits["LOGIN_IP_RATE_LIMIT"][1], ip)
-        db.session.commit()
         # One message for both cases: it does not tell which usernames exist.
         flash("Unknown username or wrong password.", "error")
         return render_template("auth/login.html", form=form), 401
@@ -83,17 +82,15 @@ def register():
         abort(404)
     form = RegisterForm()
     if form.validate_on_submit():
-        limit = current_app.config["REGISTER_RATE_LIMIT"]
-        wait = throttle.wait_seconds("register", limit, throttle.client_ip())
+        wait, _ = throttle.attempt("register", current_app.config["REGISTER_RATE_LIMIT"],
+                                   throttle.client_ip())
         if wait:
             return _too_many(form, "auth/register.html", "Too many accounts were created from "
                              "your network.", wait)
-        throttle.record("register", limit[1], throttle.client_ip())
         try:
             user = accounts.register(form.username.data, form.password.data,
                                      form.display_name.data)
-        except accounts.AccountError as e:
-            db.session.commit()  # refused attempts count too: no free probing of usernames
+        except accounts.AccountError as e:  # refused attempts count too: no free probing
             flash(str(e), "error")
             return render_template("auth/register.html", form=form), 400
         login_user(user)

@@ -8,6 +8,7 @@ response goes out, so a change shows in search right after its request.
 """
 
 import logging
+import os
 import threading
 import time
 from datetime import timedelta
@@ -104,7 +105,9 @@ class Indexer:
             with self._lock:
                 self._last_poll = time.monotonic()
                 if not self.index.exists():
-                    self.rebuild(reason="the search index is missing or damaged")
+                    first = not os.path.exists(self.index.root)
+                    self.rebuild(reason="building the search index (first start)" if first
+                                 else "the search index is missing or damaged")
                     return
                 self._apply_pending()
         except IndexMissing:
@@ -169,7 +172,7 @@ class Indexer:
                 if self.index.exists() and not (force and self.index.cursor_state()["applied"]
                                                  < pruned_through()):
                     return None
-                log.warning("search: %s; rebuilding it from the database", reason)
+                log.warning("search: %s; indexing the database", reason)
             return self._rebuild(progress, procs)
 
     def _rebuild(self, progress, procs):

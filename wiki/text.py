@@ -21,25 +21,66 @@ def normalize_newlines(text):
     return text.rstrip() + "\n" if text.strip() else ""
 
 
-class _Text(HTMLParser):
+_BLOCKS = {"p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "pre",
+           "blockquote", "summary", "details", "br", "dd", "dt", "table", "ul", "ol"}
+
+
+class _TextExtractor(HTMLParser):
+    """HTML -> plain text, with the [anchor, title, start, end] of each section."""
+
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.parts = []
+        self.parts, self.length = [], 0
+        self.open_sections, self.sections = [], []
+        self._summary = None
+        self._skip = False  # inside a heading's "¶" permalink
 
-    def handle_data(self, data):
-        self.parts.append(data)
+    def _add(self, text):
+        self.parts.append(text)
+        self.length += len(text)
 
     def handle_starttag(self, tag, attrs):
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
+        if tag in _BLOCKS and self.parts and not self.parts[-1].endswith("\n"):
+            self._add("\n")
+        if tag == "details":
+            anchor = dict(attrs).get("id")
+            self.open_sections.append([anchor, "", self.length])
+        elif tag == "summary" and self.open_sections:
+            self._summary = []
+        elif tag == "a" and ("class", "headerlink") in attrs:
+            self._skip = True
+
+    def handle_endtag(self, tag):
+        if tag == "summary" and self._summary is not None and self.open_sections:
+            self.open_sections[-1][1] = " ".join("".join(self._summary).split())
+            self._summary = None
+        elif tag == "details" and self.open_sections:
+            anchor, title, start = self.open_sections.pop()
+            if anchor:
+                self.sections.append([anchor, title, start, self.length])
+        elif tag == "a":
+            self._skip = False
+        if tag in _BLOCKS:
+            self._add("\n")
+
+    def handle_data(self, data):
+        if self._skip:
+            return  # the "¶" permalink of headings
+        if self._summary is not None:
+            self._summary.append(data)
+        self._add(data)
 
 
-_BLOCK_TAGS = {"p", "br", "li", "div", "pre", "blockquote", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
+def html_text(html):
+    """The text a reader sees in rendered HTML, and its folded sections
+    (``<details id=...>``) as [anchor, summary, start, end] offsets into that
+    text, sorted by start, outer sections first (search links hits to them)."""
+    parser = _TextExtractor()
+    parser.feed(html or "")
+    parser.close()
+    return "".join(parser.parts), sorted(parser.sections, key=lambda s: (s[2], -s[3]))
 
 
 def html_to_text(html):
     """The text a reader sees in ``html`` (for search, feeds, previews)."""
-    parser = _Text()
-    parser.feed(html or "")
-    parser.close()
-    return "".join(parser.parts).strip()
+    return html_text(html)[0].strip()

@@ -56,7 +56,8 @@ def find_page(slug, include_deleted=False):
 # -- validation ---------------------------------------------------------------
 
 
-def _check_title(title, page=None):
+def check_title(title, page=None):
+    """Raise ``PageError`` if ``page`` cannot take ``title``; returns (title, slug)."""
     title = " ".join((title or "").split())
     if not title:
         raise PageError("A page needs a title.")
@@ -88,7 +89,8 @@ def _check_visibility(visibility):
     return visibility
 
 
-def _check_parent(page, parent):
+def check_move(page, parent):
+    """Raise ``PageError`` if ``page`` cannot move under ``parent``."""
     if parent is None:
         return
     if parent.is_deleted:
@@ -98,16 +100,6 @@ def _check_parent(page, parent):
         if node is page:
             raise PageError("A page cannot move under itself or one of its children.")
         node = node.parent
-
-
-def check_title(title, page=None):
-    """Raise ``PageError`` if ``page`` cannot take ``title``; returns (title, slug)."""
-    return _check_title(title, page)
-
-
-def check_move(page, parent):
-    """Raise ``PageError`` if ``page`` cannot move under ``parent``."""
-    _check_parent(page, parent)
 
 
 # -- helpers --------------------------------------------------------------------
@@ -177,10 +169,10 @@ def _commit_with_retry(write):
 
 
 def create_page(title, body, user, summary="", parent=None, visibility="public"):
-    title, slug = _check_title(title)
+    title, slug = check_title(title)
     body = _check_body(body)
     visibility = _check_visibility(visibility)
-    _check_parent(None, parent)
+    check_move(None, parent)
 
     html = render_markdown(body)
     with db.session.no_autoflush:  # nothing is flushed before the page is complete
@@ -215,7 +207,7 @@ def save_page(page, body, user, summary="", base_number=None, title=None, kind="
 
     def write():
         # Checked again on every attempt: another save may have just taken the title.
-        new_title, new_slug = _check_title(title, page) if title else (page.title, page.slug)
+        new_title, new_slug = check_title(title, page) if title else (page.title, page.slug)
         # Lock the page row until commit (PostgreSQL): saves of one page queue
         # up instead of racing for the next revision number. SQLite locks the
         # whole database on write; a lost race there is retried below.
@@ -273,7 +265,7 @@ def rename_page(page, title, user):
 
 
 def move_page(page, parent, user):
-    _check_parent(page, parent)
+    check_move(page, parent)
     old_parent = page.parent
     if old_parent is parent:
         return

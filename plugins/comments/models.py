@@ -41,10 +41,6 @@ class Comment(db.Model):
     parent: Mapped["Comment | None"] = relationship(remote_side=[id])
     author: Mapped[User | None] = relationship()
 
-    @property
-    def is_anonymous(self):
-        return self.author_id is None
-
     def __repr__(self):
         return f"<Comment {self.id} on page {self.page_id} ({self.status})>"
 

@@ -79,8 +79,7 @@ def build(instance, n_pages, n_comments):
 def reindex(app):
     with app.app_context():
         started = time.perf_counter()
-        # As `flask --app wiki reindex` does it: one process per core.
-        count = app.extensions["wiki.search"].indexer.rebuild(procs=min(os.cpu_count() or 1, 4))
+        count = app.extensions["wiki.search"].indexer.rebuild()  # as `flask --app wiki reindex`
         return count, time.perf_counter() - started
 
 

@@ -286,6 +286,26 @@ def test_sidebar_shows_top_level_and_the_path_to_the_page(client, make_page):
     assert 'aria-current="page">Alpha one<' in sidebar
 
 
+def _sidebar(client, path):
+    html = client.get(path).get_data(as_text=True)
+    return html.split('class="sidebar"')[1].split("</aside>")[0]
+
+
+def test_sidebar_follows_changes_and_each_readers_visibility(app, users, make_page):
+    """The sidebar is kept between views: it must still show every change at
+    once, and never one reader's pages to another."""
+    from conftest import PASSWORD
+
+    make_page("Alpha")
+    make_page("Staff room", visibility="members")
+    anonymous, member = app.test_client(), app.test_client()
+    member.post("/login", data={"username": "member", "password": PASSWORD})
+    assert "Staff room" in _sidebar(member, "/search")
+    assert "Staff room" not in _sidebar(anonymous, "/search")
+    make_page("Gamma")
+    assert "Gamma" in _sidebar(anonymous, "/search") and "Gamma" in _sidebar(member, "/search")
+
+
 def test_posting_to_an_old_address_keeps_the_form(as_editor, make_page):
     make_page("Alpha", "one\n")
     as_editor.post("/wiki/alpha/settings", data={"title": "Beta", "parent": "", "visibility": "public"})

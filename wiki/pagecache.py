@@ -89,6 +89,17 @@ class PageCache:
         return html
 
 
+    def fragment(self, key, render, version):
+        """``render()``'s HTML for ``key``, a part of a page that shows the
+        same to every reader with the same ``key`` and has no form."""
+        entry = self._get(key, version)
+        if entry is not None:
+            return entry[1]
+        html = render()
+        self._put(key, version, html, {})
+        return html
+
+
 def _new_csrf_token():
     g.pop("csrf_token", None)
     return generate_csrf()

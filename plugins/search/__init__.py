@@ -1,9 +1,9 @@
-"""Full-text search over pages and comments, in English and French (Whoosh).
+"""Full-text search over pages and comments, in English and French (SQLite FTS5).
 
 The database is the source of truth: every change writes a row to the
 ``search_change`` log in its own transaction (``changes.py``), and each app
 server applies the log to its own index before its response goes out.
-``index.py`` is the only module that knows Whoosh. Docs: docs/search.md.
+``index.py`` is the only module that knows the engine (SQLite FTS5). Docs: docs/search.md.
 """
 
 import os

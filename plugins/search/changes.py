@@ -162,7 +162,7 @@ class Indexer:
                                "recent": recent}
             db.session.rollback()
 
-    def rebuild(self, reason=None, progress=None, procs=1, force=False):
+    def rebuild(self, reason=None, progress=None, force=False):
         """Rebuild the whole index from the database, swapping it in at the end.
         With a ``reason`` (an automatic repair), skip it if another process
         rebuilt the index while this one waited for the rebuild lock."""
@@ -173,9 +173,9 @@ class Indexer:
                                                  < pruned_through()):
                     return None
                 log.warning("search: %s; indexing the database", reason)
-            return self._rebuild(progress, procs)
+            return self._rebuild(progress)
 
-    def _rebuild(self, progress, procs):
+    def _rebuild(self, progress):
         # Everything logged so far is covered by reading the database now:
         # the recent rows too, or the next catch-up would apply them all again.
         since = utcnow() - RECENT_WINDOW
@@ -184,7 +184,7 @@ class Indexer:
         recent = db.session.scalars(db.select(SearchChange.id).where(
             SearchChange.created_at >= since, SearchChange.id <= cursor)).all()
         state = {"applied": cursor, "recent": sorted(recent)}
-        count = self.index.rebuild(all_documents(), state, progress, procs)
+        count = self.index.rebuild(all_documents(), state, progress)
         db.session.rollback()
         return count
 

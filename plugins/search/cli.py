@@ -1,6 +1,5 @@
 """``flask --app wiki reindex [--check]``."""
 
-import os
 import sys
 
 import click
@@ -26,7 +25,7 @@ def reindex_command(check):
     db.session.rollback()
     with click.progressbar(length=total, label="Indexing", show_pos=True,
                            file=sys.stderr) as bar:
-        count = search.indexer.rebuild(progress=bar.update, procs=min(os.cpu_count() or 1, 4))
+        count = search.indexer.rebuild(progress=bar.update)
     click.echo(f"Indexed {count} documents.")
 
 

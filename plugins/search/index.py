@@ -1,16 +1,21 @@
-"""The search index: the one module that knows Whoosh.
+"""The search index: the one module that knows the search engine, SQLite FTS5.
 
-Everything Whoosh-specific is here: the schema, the two language analyzers,
-writing documents (with the inter-process writer lock), translating a
-``query.ParsedQuery`` into Whoosh queries, snippets, facets, spelling
-suggestions, and rebuilding into a new directory that is swapped in. The rest
-of the plugin passes plain dicts and dataclasses, so another engine can
-replace this module alone.
+Everything engine-specific is here: the tables, writing documents (with the
+database's writer lock), translating a ``query.ParsedQuery`` into an FTS5
+expression, ranking, facets, spelling suggestions, and rebuilding into a new
+directory that is swapped in. The rest of the plugin passes plain dicts and
+dataclasses, so another engine can replace this module alone.
 
 A document is a dict: id ("page:12" / "comment:34"), type, page_id,
 comment_id, slug, title, page_title, breadcrumb, body, sections (list of
 [anchor, title, start, end] offsets into body), labels, authors, updated,
 members_only, path (ids of the page and its ancestors), version.
+
+The index is its own SQLite file (``instance/search/ix-*/index.sqlite``),
+whatever database the wiki runs on: each app server keeps its own, as the
+change log in ``changes.py`` expects. FTS5 is compiled into the SQLite that
+Python ships. Stems are computed in Python (``analysis.py``: FTS5 has no
+French stemmer) and FTS5 indexes them as plain words.
 """
 
 import fcntl
@@ -18,120 +23,96 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import threading
 import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 
 from markupsafe import Markup, escape
-from whoosh import highlight, index, query
-from whoosh.analysis import (
-    STOP_WORDS,
-    CharsetFilter,
-    Filter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StandardAnalyzer,
-)
-from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.index import LockError
-from whoosh.lang import porter
-from whoosh.lang.snowball.french import FrenchStemmer
-from whoosh.lang.stopwords import stoplists
-from whoosh.support.charset import accent_map
+
+from .analysis import fold, stem_text, stems, words
+from .snippets import Highlighter
 
 log = logging.getLogger(__name__)
 
 WRITE_TIMEOUT = 20  # seconds a writer waits for another process's lock
+FILE = "index.sqlite"
+
+# bm25 weight of each column: title and labels weigh more than the text;
+# `meta` holds the filter tokens and does not count.
+COLUMNS = ("heading", "content", "exact", "meta")
+WEIGHTS = (4.0, 1.0, 1.0, 0.0)
+
+SCHEMA = """
+CREATE TABLE docs (
+    rowid INTEGER PRIMARY KEY,  -- the same rowid in `terms`
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    labels TEXT NOT NULL,       -- comma-separated, for the facets
+    updated TEXT NOT NULL,      -- ISO 8601, UTC, for updated:
+    version TEXT NOT NULL
+);
+CREATE INDEX docs_updated ON docs (updated);
+-- What a hit shows (JSON), apart: short rows in `docs` keep its scans fast.
+CREATE TABLE shown (rowid INTEGER PRIMARY KEY, fields TEXT NOT NULL);
+-- heading, content: stems. exact: the words as written, for "phrases",
+-- prefix* and spelling. meta: one token per filter value (see _meta).
+CREATE VIRTUAL TABLE terms USING fts5 (
+    heading, content, exact, meta,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+);
+CREATE VIRTUAL TABLE vocabulary USING fts5vocab (terms, 'col');
+CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+SHOWN_KEYS = ("page_id", "comment_id", "slug", "title", "page_title", "breadcrumb", "body",
+              "sections", "author_name")
 
 
-# -- analysis: English and French stemming, accents folded ----------------------
+# -- documents -> rows -------------------------------------------------------------
 
 
-# Module-level, so the analyzer pickles (Whoosh stores the schema in the index).
-_english_stem = lru_cache(100_000)(porter.stem)
-_french_stem = lru_cache(100_000)(FrenchStemmer().stem)
-_ENGLISH_STOP, _FRENCH_STOP = frozenset(STOP_WORDS), frozenset(stoplists["fr"])
+def _token(prefix, value):
+    # Hex keeps a label or a name one exact token, whatever characters it has.
+    return prefix + str(value).lower().encode("utf-8").hex()
 
 
-class BilingualStems(Filter):
-    """Each word becomes its English stem and, when different, its French stem,
-    at the same position, so one field serves both languages: `monitoring`
-    meets "monitored", `carbone` meets "carbones". A language's stop words get
-    no stem in that language ("son" is kept for English, "le" for neither)."""
-
-    def __call__(self, tokens):
-        for t in tokens:
-            word, stems = t.text, []
-            if word not in _ENGLISH_STOP:
-                stems.append(_english_stem(word))
-            if word not in _FRENCH_STOP:
-                french = _french_stem(word)
-                if french not in stems:
-                    stems.append(french)
-            for stem in stems:
-                t.text = fold_accents(stem)
-                yield t
+def _meta(doc):
+    tokens = ["all", "members" if doc["members_only"] else "public", "t" + doc["type"]]
+    tokens += [_token("l", x) for x in doc.get("labels") or ()]
+    tokens += [_token("a", x) for x in doc.get("authors") or ()]
+    tokens += [f"p{i}" for i in doc.get("path") or ()]
+    return " ".join(tokens)
 
 
-def fold_accents(text):
-    return text.translate(_ACCENTS) if not text.isascii() else text
+def _utc_iso(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
-_ACCENTS = accent_map  # {code point: replacement}, for str.translate
-
-
-def _bilingual():
-    return RegexTokenizer() | LowercaseFilter() | BilingualStems()
-
-
-def _exact():
-    # No stemming, no stop words: "quoted phrases", prefix* and spelling.
-    return StandardAnalyzer(minsize=1, stoplist=None) | CharsetFilter(accent_map)
-
-
-def make_schema():
-    both, exact = _bilingual(), _exact()
-    return Schema(
-        id=ID(unique=True, stored=True),
-        type=ID(stored=True),
-        page_id=NUMERIC(stored=True),
-        comment_id=NUMERIC(stored=True),
-        path=KEYWORD,
-        # Title and labels weigh more than the text.
-        heading=TEXT(analyzer=both, phrase=False, field_boost=4.0),
-        content=TEXT(analyzer=both, phrase=False),
-        exact=TEXT(analyzer=exact, spelling=True),
-        labels=KEYWORD(commas=True, lowercase=True, stored=True),
-        authors=KEYWORD(commas=True, lowercase=True, stored=True),
-        updated=DATETIME(stored=True, sortable=True),
-        members_only=BOOLEAN(stored=True),
-        version=ID(stored=True),
-        stored=STORED,  # slug, title, page_title, breadcrumb, body, sections, author_name
+def _insert(conn, doc):
+    labels = [x.lower() for x in doc.get("labels") or ()]
+    label_words = " ".join(labels).replace("-", " ").replace("_", " ")
+    heading = f"{doc['title']}\n{label_words}"
+    shown = json.dumps({k: doc.get(k) for k in SHOWN_KEYS}, ensure_ascii=False)
+    rowid = conn.execute(
+        "INSERT INTO docs (id, type, labels, updated, version) VALUES (?, ?, ?, ?, ?)",
+        (doc["id"], doc["type"], ",".join(labels), _utc_iso(doc["updated"]), doc["version"]),
+    ).lastrowid
+    conn.execute("INSERT INTO shown (rowid, fields) VALUES (?, ?)", (rowid, shown))
+    conn.execute(
+        "INSERT INTO terms (rowid, heading, content, exact, meta) VALUES (?, ?, ?, ?, ?)",
+        (rowid, stem_text(heading), stem_text(doc["body"]), f"{heading}\n{doc['body']}", _meta(doc)),
     )
 
 
-STORED_KEYS = ("slug", "title", "page_title", "breadcrumb", "body", "sections", "author_name")
-
-
-def _fields(doc):
-    labels = list(doc.get("labels") or ())
-    label_words = " ".join(labels).replace("-", " ").replace("_", " ")
-    return {
-        "id": doc["id"], "type": doc["type"], "page_id": doc["page_id"],
-        "comment_id": doc.get("comment_id") or 0,
-        "path": " ".join(str(i) for i in doc.get("path") or ()),
-        "heading": f"{doc['title']}\n{label_words}",
-        "content": doc["body"],
-        "exact": f"{doc['title']}\n{label_words}\n{doc['body']}",
-        "labels": ",".join(labels), "authors": ",".join(doc.get("authors") or ()),
-        "updated": doc["updated"], "members_only": bool(doc["members_only"]),
-        "version": doc["version"],
-        "stored": {k: doc.get(k) for k in STORED_KEYS},
-    }
+def _delete(conn, doc_id):
+    row = conn.execute("SELECT rowid FROM docs WHERE id = ?", (doc_id,)).fetchone()
+    if row:
+        for table in ("terms", "docs", "shown"):
+            conn.execute(f"DELETE FROM {table} WHERE rowid = ?", row)  # noqa: S608 - our names
 
 
 # -- results ---------------------------------------------------------------------
@@ -164,27 +145,13 @@ class Results:
     type_counts: list = field(default_factory=list)
 
 
-class _SnippetFormatter(highlight.Formatter):
-    """Escapes every piece of text and marks matches: a snippet is built only
-    from escaped text, never from HTML kept in the index."""
+@dataclass
+class _Facets:
+    """Documents per label and per type, for one state of the index."""
 
-    between = " … "
-
-    def __init__(self):
-        self.first_start = None
-
-    def _text(self, text):
-        return str(escape(text))
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
-
-    def format(self, fragments, replace=False):
-        # Where the first matched word is (not its fragment, which starts
-        # earlier): tells which folded section the hit is in.
-        starts = [t.startchar for f in fragments for t in f.matches if t.startchar is not None]
-        self.first_start = min(starts) if starts else None
-        return super().format(fragments, replace)
+    generation: str
+    labels: dict
+    types: dict
 
 
 # -- the index -------------------------------------------------------------------
@@ -194,17 +161,15 @@ class SearchIndex:
     """The index of one app server, in ``root`` (``instance/search``).
 
     ``root/CURRENT`` names the live directory; a rebuild writes a new one and
-    swaps the name, so searches keep working while it runs. Writers take
-    Whoosh's lock with a timeout (several gunicorn workers share the index),
-    and a thread lock within one process.
+    swaps the name, so searches keep working while it runs. Each thread has
+    its own connection; writers take SQLite's lock with a timeout (several
+    gunicorn workers share the file) and readers never wait for them (WAL).
     """
 
     def __init__(self, root):
         self.root = root
-        self._lock = threading.RLock()
         self._local = threading.local()
-        self._ix = None
-        self._ix_dir = None
+        self._facets = None
 
     # where the live index is
 
@@ -225,26 +190,6 @@ class SearchIndex:
             f.write(os.path.basename(directory) + "\n")
         os.replace(tmp, self._pointer())  # atomic: readers see the old or the new name
 
-    def exists(self):
-        """Whether a usable index is on disk (a damaged one counts as none)."""
-        directory = self._current_dir()
-        if self._ix is not None and directory == self._ix_dir and os.path.isdir(directory):
-            return True  # already open and still live
-        if not directory or not os.path.isdir(directory):
-            return False
-        try:
-            _open_dir(directory)
-            return True
-        except index.EmptyIndexError:
-            return False
-        except Exception as e:
-            log.warning("search index %s is damaged: %r", directory, e)
-            return False
-
-    def forget(self):
-        """Drop what this process keeps open: the next use reopens from disk."""
-        self._ix, self._ix_dir, self._local = None, None, threading.local()
-
     def _new_dir(self):
         os.makedirs(self.root, exist_ok=True)
         directory = os.path.join(self.root, f"ix-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}")
@@ -257,46 +202,59 @@ class SearchIndex:
             if name.startswith("ix-") and path != keep and os.path.isdir(path):
                 shutil.rmtree(path, ignore_errors=True)
 
-    def searcher(self):
-        """This thread's searcher, refreshed when the index changed: opening
-        one reads every segment file, so it is kept between requests."""
-        ix = self.open()
-        local = self._local
-        if getattr(local, "ix", None) is not ix:
-            local.searcher, local.ix = ix.searcher(), ix
-        else:
-            local.searcher = local.searcher.refresh()
-        return local.searcher
+    def exists(self):
+        """Whether a usable index is on disk (a damaged one counts as none)."""
+        try:
+            self._conn().execute("SELECT value FROM state WHERE key = 'cursor'").fetchall()
+            return True
+        except IndexMissing:
+            return False
+        except sqlite3.DatabaseError as e:
+            log.warning("search index %s is damaged: %r", self._current_dir(), e)
+            self.forget()
+            return False
 
-    def open(self):
-        """The live Whoosh index, reopened when a rebuild swapped it."""
+    def forget(self):
+        """Drop what this process keeps open: the next use reopens from disk."""
+        self._local, self._facets = threading.local(), None
+
+    def _conn(self):
+        """This thread's connection to the live index, reopened when a
+        rebuild swapped it."""
         directory = self._current_dir()
-        if directory is None or not index.exists_in(directory):
+        path = os.path.join(directory, FILE) if directory else None
+        if path is None or not os.path.isfile(path):
             raise IndexMissing(directory)
-        if self._ix is None or self._ix_dir != directory:
-            try:
-                self._ix = _open_dir(directory)
-            except Exception as e:  # a damaged directory: whatever Whoosh raises
-                raise IndexMissing(f"{directory}: {e!r}") from e
-            self._ix_dir = directory
-        return self._ix
+        local = self._local
+        if getattr(local, "path", None) != path:
+            if getattr(local, "conn", None) is not None:
+                local.conn.close()
+            local.conn, local.path = _connect(path), path
+        return local.conn
 
     # the change-log cursor: which changes this index has applied
 
     @staticmethod
-    def _write_cursor(directory, state):
-        tmp = os.path.join(directory, f"cursor.json.{uuid.uuid4().hex}")
-        with open(tmp, "w") as f:
-            json.dump(state, f)
-        os.replace(tmp, os.path.join(directory, "cursor.json"))
+    def _read_cursor(conn):
+        row = conn.execute("SELECT value FROM state WHERE key = 'cursor'").fetchone()
+        try:
+            state = json.loads(row[0])
+            return {"applied": int(state["applied"]), "recent": list(state.get("recent", []))}
+        except (TypeError, ValueError, KeyError):
+            return {"applied": 0, "recent": []}
+
+    @staticmethod
+    def _write_state(conn, cursor):
+        conn.executemany("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", [
+            ("cursor", json.dumps(cursor)),
+            ("generation", uuid.uuid4().hex),  # tells every process its facets are stale
+        ])
 
     def cursor_state(self):
         """{"applied": last change id applied, "recent": ids applied lately}."""
         try:
-            with open(os.path.join(self._current_dir(), "cursor.json")) as f:
-                state = json.load(f)
-            return {"applied": int(state["applied"]), "recent": list(state.get("recent", []))}
-        except (OSError, TypeError, ValueError, KeyError):
+            return self._read_cursor(self._conn())
+        except (IndexMissing, sqlite3.DatabaseError):
             return {"applied": 0, "recent": []}
 
     # writing
@@ -304,27 +262,26 @@ class SearchIndex:
     @contextmanager
     def writing(self, timeout=WRITE_TIMEOUT):
         """Hold the index's writer lock: read the cursor, write documents, move
-        the cursor, all in one commit (``IndexBusy`` after ``timeout``
+        the cursor, all in one transaction (``IndexBusy`` after ``timeout``
         seconds). Holding the lock while reading the database too means two
         processes never write an older version over a newer one."""
-        with self._lock:
-            ix = self.open()
-            try:
-                writer = ix.writer(timeout=timeout)
-            except LockError:
+        conn = self._conn()
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):
                 raise IndexBusy(f"the search index was locked for {timeout}s") from None
-            batch = _Batch(writer, self.cursor_state())
-            try:
-                yield batch
-            except BaseException:
-                writer.cancel()
-                raise
-            if batch.written:
-                writer.commit()
-            else:
-                writer.cancel()
-            if batch.state != batch.initial:
-                self._write_cursor(self._ix_dir, batch.state)
+            raise
+        try:
+            batch = _Batch(conn, self._read_cursor(conn))
+            yield batch
+            if batch.written or batch.state != batch.initial:
+                self._write_state(conn, batch.state)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     @contextmanager
     def rebuilding(self):
@@ -338,30 +295,27 @@ class SearchIndex:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def rebuild(self, docs, cursor_state, progress=None, procs=1):
-        """Index ``docs`` into a new directory, then swap it in. ``procs`` > 1
-        spreads the analysis over that many processes (the CLI; never inside
-        a web worker), leaving one segment each: Whoosh merges them later."""
+    def rebuild(self, docs, cursor_state, progress=None):
+        """Index ``docs`` into a new directory, then swap it in."""
         directory = self._new_dir()
-        ix = index.create_in(directory, make_schema())
-        options = {"procs": procs, "multisegment": True} if procs > 1 else {}
-        writer = ix.writer(limitmb=128, **options)
         count = 0
         try:
+            conn = _connect(os.path.join(directory, FILE), create=True)
+            conn.execute("BEGIN")
             for doc in docs:
-                writer.add_document(**_fields(doc))
+                _insert(conn, doc)
                 count += 1
                 if progress:
                     progress(1)
+            self._write_state(conn, cursor_state)
+            conn.execute("COMMIT")
+            # Merge FTS5's segments into one: faster queries from the start.
+            conn.execute("INSERT INTO terms (terms) VALUES ('optimize')")
+            conn.close()
         except BaseException:
-            writer.cancel()
             shutil.rmtree(directory, ignore_errors=True)
             raise
-        writer.commit()
-        self._write_cursor(directory, cursor_state)
-        with self._lock:
-            self._point_to(directory)
-            self._ix = None
+        self._point_to(directory)
         self._cleanup(keep=directory)
         return count
 
@@ -369,143 +323,223 @@ class SearchIndex:
 
     def versions(self):
         """{doc id: version} of every document, for comparing with the database."""
-        return {f["id"]: f["version"] for f in self.searcher().all_stored_fields()}
+        return dict(self._conn().execute("SELECT id, version FROM docs"))
 
     def search(self, parsed, members=False, within=(), page=1, per_page=10):
-        q = self._query(self.open().schema, parsed, within)
-        if q is None:
+        expression = _expression(parsed, members, within)
+        if expression is None:
             return Results()
-        if not members:
-            q = query.And([q, query.Term("members_only", False)])
-        s = self.searcher()
-        # All matches, unscored, for the count and the facets; scores only for
-        # the page of hits shown.
-        matched = set(s.docs_for_query(q))
-        total = len(matched)
+        conn = self._conn()
+        args, dated = _arguments(expression, parsed)
+        # Two passes: all matching ids (the count, the facets), then the page
+        # of best-ranked ones (bm25: lower is better). Faster than carrying
+        # every score to Python.
+        ids = {rowid for (rowid,) in conn.execute(_matching("rowid", dated), args)}
+        total = len(ids)
         if not total:
             return Results()
         pages = -(-total // per_page)
         page = min(max(page, 1), pages)
-        found = s.search(q, limit=page * per_page)
-        hits = [self._hit(h) for h in found[(page - 1) * per_page: page * per_page]]
-        return Results(total, hits, page, pages, self._counts(s, "labels", matched),
-                       sorted(self._counts(s, "type", matched)))
+        ranked = _matching(f"rowid, bm25(terms, {', '.join(map(str, WEIGHTS))}) AS rank", dated)
+        shown = [rowid for rowid, _ in conn.execute(
+            f"{ranked} ORDER BY rank, rowid LIMIT ? OFFSET ?", [*args, per_page, (page - 1) * per_page])]
+        hits = self._hits(conn, shown, Highlighter(parsed))
+        label_counts, type_counts = self._counts(conn, ids)
+        return Results(total, hits, page, pages, label_counts, type_counts)
+
+    def finds_any(self, parsed, members=False, within=()):
+        """Whether the query finds at least one document."""
+        expression = _expression(parsed, members, within)
+        if expression is None:
+            return False
+        args, dated = _arguments(expression, parsed)
+        return self._conn().execute(f"{_matching('rowid', dated)} LIMIT 1", args).fetchone() is not None
+
+    def _counts(self, conn, matched):
+        """(value, number of matched documents), per label and per type."""
+        facets = self._current_facets(conn)
+
+        def count(groups):
+            found = ((value, len(matched.intersection(ids))) for value, ids in groups.items())
+            return sorted(((v, n) for v, n in found if n), key=lambda kv: (-kv[1], kv[0]))
+
+        return count(facets.labels), sorted(count(facets.types))
+
+    def _current_facets(self, conn):
+        """Document ids per label and per type, read again after any write."""
+        generation = conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
+        generation = (self._current_dir(), generation[0] if generation else "")
+        facets = self._facets
+        if facets is None or facets.generation != generation:
+            labels, types = {}, {}
+            for rowid, kind, names in conn.execute("SELECT rowid, type, labels FROM docs"):
+                types.setdefault(kind, set()).add(rowid)
+                for name in names.split(",") if names else ():
+                    labels.setdefault(name, set()).add(rowid)
+            facets = self._facets = _Facets(generation, labels, types)
+        return facets
 
     @staticmethod
-    def _counts(s, fieldname, matched):
-        """(value, number of matched documents) for each value of a field."""
-        reader, counts = s.reader(), []
-        for value in reader.lexicon(fieldname):
-            n = len(matched.intersection(reader.postings(fieldname, value).all_ids()))
-            if n:
-                counts.append((value.decode("utf-8"), n))
-        return sorted(counts, key=lambda kv: (-kv[1], kv[0]))
+    def _hits(conn, rowids, highlighter):
+        rows = conn.execute(
+            "SELECT docs.rowid, id, type, labels, updated, fields FROM docs JOIN shown USING (rowid) "  # noqa: S608
+            f"WHERE docs.rowid IN ({', '.join('?' * len(rowids))})", rowids).fetchall()
+        by_rowid = {row[0]: row for row in rows}
+        return [_hit(highlighter, *by_rowid[r][1:]) for r in rowids if r in by_rowid]
 
     def suggest(self, word, limit=3):
-        """Words of the index close to ``word`` (callers check visibility)."""
-        s, seen = self.searcher(), []
-        for fieldname in ("exact",):
-            for candidate in s.suggest(fieldname, word.lower(), limit=limit):
-                if candidate not in seen and candidate != word.lower():
-                    seen.append(candidate)
-        return seen[:limit]
-
-    # query translation
-
-    def _query(self, schema, parsed, within):
-        parts = []
-        for clause in parsed.clauses:
-            alternatives = [q for q in (self._term(schema, t) for t in clause.terms) if q is not None]
-            if not alternatives:
-                continue  # stop words only: nothing to look for
-            q = alternatives[0] if len(alternatives) == 1 else query.Or(alternatives)
-            parts.append(query.Not(q) if clause.negate else q)
-        for f in parsed.filters:
-            q = self._filter(f, within)
-            parts.append(query.Not(q) if f.negate else q)
-        if parsed.updated_after or parsed.updated_before:
-            after, before = parsed.updated_after, parsed.updated_before
-            start = datetime.combine(after, datetime.min.time()) if after else None
-            end = datetime.combine(before, datetime.max.time()) if before else None
-            parts.append(query.DateRange("updated", start, end))
-        if not parts or all(isinstance(p, query.Not) for p in parts):
-            return None if not parts else query.And([query.Every(), *parts])
-        return query.And(parts) if len(parts) > 1 else parts[0]
-
-    @staticmethod
-    def _tokens(schema, fieldname, text):
-        return [t.text for t in schema[fieldname].analyzer(text, mode="query")]
-
-    def _term(self, schema, term):
-        if term.kind == "prefix":
-            prefix = "".join(self._tokens(schema, "exact", term.text))
-            return query.Prefix("exact", prefix) if prefix else None
-        words = self._tokens(schema, "exact", term.text)
-        if term.kind == "phrase" or len(words) > 1:  # "soil-carbon" is two words in a row
-            if not words:
-                return None
-            return query.Phrase("exact", words) if len(words) > 1 else query.Term("exact", words[0])
-        stems = list(dict.fromkeys(self._tokens(schema, "content", term.text)))
-        if not stems:
-            return None  # a stop word in both languages
-        return query.Or([query.Term(f, stem) for f in ("heading", "content") for stem in stems])
-
-    @staticmethod
-    def _filter(f, within):
-        if f.name == "label":
-            return query.Term("labels", f.value)
-        if f.name == "author":
-            return query.Term("authors", f.value)
-        if f.name == "type":
-            kinds = f.value.split("|")
-            return query.Or([query.Term("type", k) for k in kinds])
-        if f.name == "in":
-            ids = [str(i) for i in within] or ["-1"]  # an unknown page matches nothing
-            return query.Or([query.Term("path", i) for i in ids])
-        raise ValueError(f.name)
-
-    @staticmethod
-    def _hit(h):
-        stored = h["stored"] or {}
-        body = stored.get("body") or ""
-        snippet, start = Markup(""), None
-        for fieldname in ("content", "exact"):
-            formatter = _SnippetFormatter()
-            h.results.highlighter.formatter = formatter
-            h.results.highlighter.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-            text = h.highlights(fieldname, text=body, top=2)
-            if text:
-                snippet, start = Markup(text), formatter.first_start  # noqa: S704 - escaped above
-                break
-        if not snippet:
-            snippet = escape(body[:240] + ("…" if len(body) > 240 else ""))
-        section = None
-        if start is not None:
-            for anchor, title, s, e in stored.get("sections") or ():
-                if s <= start < e:
-                    section = {"anchor": anchor, "title": title}  # innermost wins: listed last
-        return Hit(
-            id=h["id"], type=h["type"], page_id=h["page_id"], comment_id=h.get("comment_id") or None,
-            slug=stored.get("slug"), title=stored.get("title"), page_title=stored.get("page_title"),
-            breadcrumb=stored.get("breadcrumb") or [],
-            labels=[x for x in (h.get("labels") or "").split(",") if x],
-            updated=h.get("updated"), snippet=snippet, section=section,
-            author_name=stored.get("author_name"),
-        )
+        """Words of the index close to ``word`` (callers check visibility):
+        at most two edits away, the closest and most common first."""
+        word = fold(word.lower())
+        if len(word) < 3:
+            return []
+        rows = self._conn().execute(
+            "SELECT term, doc FROM vocabulary WHERE col = 'exact' AND term >= ? AND term < ?",
+            (word[0], chr(ord(word[0]) + 1)))
+        found = []
+        for term, n in rows:
+            if term != word and abs(len(term) - len(word)) <= 2:
+                distance = _edit_distance(word, term, 2)
+                if distance <= 2:
+                    found.append((distance, -n, term))
+        return [term for _, _, term in sorted(found)[:limit]]
 
 
-def _open_dir(directory, attempts=5):
-    """Open an index that other processes may be committing to: a commit
-    writes the next table of contents and deletes the old one, so an open
-    that lists the old one can find it gone a moment later. Try again."""
-    for attempt in range(attempts):
-        try:
-            return index.open_dir(directory)
-        except FileNotFoundError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.02 * (attempt + 1))
-    raise AssertionError("unreachable")
+def _arguments(expression, parsed):
+    """(SQL arguments, whether dated) for ``_matching``."""
+    after, before = parsed.updated_after, parsed.updated_before
+    if not (after or before):
+        return [expression], False
+    return [expression,
+            _utc_iso(datetime.combine(after, datetime.min.time())) if after else "",
+            _utc_iso(datetime.combine(before, datetime.max.time())) if before else "~"], True
+
+
+def _matching(columns, dated):
+    """SQL for ``columns`` of the documents an FTS5 expression matches,
+    updated within two bounds when ``dated``."""
+    # Built from our own column lists; the query text is an argument.
+    sql = f"SELECT {columns} FROM terms WHERE terms MATCH ?"  # noqa: S608
+    if dated:
+        # Matched first, then dated: joined the other way round, SQLite
+        # would run the full-text match once per dated document.
+        sql = (f"WITH m AS MATERIALIZED ({sql}) SELECT m.* FROM m JOIN docs ON docs.rowid = m.rowid "  # noqa: S608
+               "WHERE docs.updated >= ? AND docs.updated <= ?")
+    return sql
+
+
+def _hit(highlighter, doc_id, kind, labels, updated, shown):
+    shown = json.loads(shown)
+    body = shown.get("body") or ""
+    snippet, start = highlighter.snippet(body)
+    if snippet is None:
+        snippet = escape(body[:240] + ("…" if len(body) > 240 else ""))
+    section = None
+    if start is not None:
+        for anchor, title, s, e in shown.get("sections") or ():
+            if s <= start < e:
+                section = {"anchor": anchor, "title": title}  # innermost wins: listed last
+    return Hit(
+        id=doc_id, type=kind, page_id=shown.get("page_id"), comment_id=shown.get("comment_id") or None,
+        slug=shown.get("slug"), title=shown.get("title"), page_title=shown.get("page_title"),
+        breadcrumb=shown.get("breadcrumb") or [], labels=[x for x in labels.split(",") if x],
+        updated=datetime.fromisoformat(updated), snippet=snippet, section=section,
+        author_name=shown.get("author_name"),
+    )
+
+
+def _edit_distance(a, b, most):
+    """Damerau-Levenshtein distance (adjacent swaps count one), or ``most``
+    + 1 as soon as it is sure to exceed ``most``."""
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > most:
+            return most + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+# -- query translation -------------------------------------------------------------
+
+
+def _quoted(text):
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _any(columns, tokens):
+    return f"{{{columns}}} : ({' OR '.join(_quoted(t) for t in tokens)})"
+
+
+def _term(term):
+    """One searched term as an FTS5 expression, or None (only stop words)."""
+    found = words(term.text)
+    if not found:
+        return None
+    if term.kind == "prefix":
+        return f"{{exact}} : {_quoted(' '.join(found))} *"
+    if term.kind == "phrase" or len(found) > 1:  # "soil-carbon" is two words in a row
+        return f"{{exact}} : {_quoted(' '.join(found))}"
+    found_stems = stems(found[0])
+    return _any("heading content", found_stems) if found_stems else None
+
+
+def _filter(f, within):
+    if f.name == "label":
+        return _any("meta", [_token("l", f.value)])
+    if f.name == "author":
+        return _any("meta", [_token("a", f.value)])
+    if f.name == "type":
+        return _any("meta", ["t" + kind for kind in f.value.split("|")])
+    if f.name == "in":
+        return _any("meta", [f"p{i}" for i in within] or ["pnone"])  # an unknown page matches nothing
+    raise ValueError(f.name)
+
+
+def _expression(parsed, members, within):
+    """The FTS5 MATCH expression for a query, or None when it looks for nothing."""
+    wanted, unwanted = [], []
+    for clause in parsed.clauses:
+        alternatives = [e for e in map(_term, clause.terms) if e is not None]
+        if alternatives:
+            (unwanted if clause.negate else wanted).append(" OR ".join(f"({e})" for e in alternatives))
+    for f in parsed.filters:
+        (unwanted if f.negate else wanted).append(_filter(f, within))
+    if not (wanted or unwanted or parsed.updated_after or parsed.updated_before):
+        return None  # stop words only
+    if not wanted:
+        wanted.append(_any("meta", ["all"]))
+    if not members:
+        wanted.append(_any("meta", ["public"]))
+    expression = " AND ".join(f"({e})" for e in wanted)
+    if unwanted:
+        expression = f"({expression}) NOT ({' OR '.join(f'({e})' for e in unwanted)})"
+    return expression
+
+
+# -- storage -----------------------------------------------------------------------
+
+
+def _connect(path, create=False):
+    """A connection in autocommit mode (transactions are explicit), WAL so
+    readers never wait for a writer."""
+    if not create and not os.path.isfile(path):
+        raise IndexMissing(path)
+    conn = sqlite3.connect(path, timeout=WRITE_TIMEOUT, isolation_level=None)
+    try:
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA mmap_size = 1073741824")
+        if create:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.executescript(SCHEMA)
+        return conn
+    except BaseException:
+        conn.close()
+        raise
 
 
 class IndexMissing(Exception):
@@ -519,13 +553,12 @@ class IndexBusy(Exception):
 class _Batch:
     """What one ``writing()`` block writes: documents, and the new cursor."""
 
-    def __init__(self, writer, state):
-        self._writer, self.initial, self.state, self.written = writer, dict(state), dict(state), 0
+    def __init__(self, conn, state):
+        self._conn, self.initial, self.state, self.written = conn, dict(state), dict(state), 0
 
     def write(self, changes):
         for doc_id, doc in changes:
-            if doc is None:
-                self._writer.delete_by_term("id", doc_id)
-            else:
-                self._writer.update_document(**_fields(doc))
+            _delete(self._conn, doc_id)
+            if doc is not None:
+                _insert(self._conn, doc)
             self.written += 1

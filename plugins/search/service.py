@@ -86,7 +86,7 @@ def _did_you_mean(parsed, members, within):
     for word in words:
         for candidate in index.suggest(word):
             corrected = parse(_replace_word(parsed.text, word, candidate))
-            if index.search(corrected, members, within, 1, 1).total:
+            if index.finds_any(corrected, members, within):
                 return corrected.text
     return None
 

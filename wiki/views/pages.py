@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    get_template_attribute,
     jsonify,
     make_response,
     redirect,
@@ -16,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 
 from .. import pagecache, services
 from ..diff import diff_rows, diff_stats
@@ -70,7 +72,18 @@ def get_revision(page, number):
 
 @bp.app_context_processor
 def layout_context():
-    return {"site_tree": lambda page=None: sidebar_tree(current_user, page)}
+    return {"sidebar_tree": _sidebar_tree}
+
+
+def _sidebar_tree(page=None):
+    """The sidebar's page tree, kept until the content changes: a wiki with
+    hundreds of top-level pages would otherwise render them on every view."""
+    def render():
+        macro = get_template_attribute("_macros.html", "sidebar_tree")
+        return macro(sidebar_tree(current_user, page), page)
+
+    key = ("sidebar", current_user.is_member, page.id if page else None)
+    return Markup(pagecache.cache().fragment(key, render, pagecache.content_version()))  # noqa: S704 - a rendered template
 
 
 @bp.route("/")

@@ -10,7 +10,7 @@ as a user runs it (process start, reading, rendering, writing, search
 indexing), on a fresh instance each time: with every plugin, and without the
 search plugin so the cost of the index shows; then the same import again
 (nothing changed), and for comparison the search plugin's own ``reindex`` of
-the imported wiki (one process per core). Wall time and the command's CPU
+the imported wiki. Wall time and the command's CPU
 time are both given: on a busy machine the CPU time is the steadier figure.
 Target (docs/performance.md): at least 200 pages/s.
 """

@@ -33,6 +33,18 @@ def test_footnotes():
     assert 'class="footnote-ref"' in html and 'id="fn:1"' in html
 
 
+def test_one_text_leaves_nothing_behind_for_the_next():
+    """The renderer is reused between texts: footnotes, heading ids, folded
+    sections and stashed blocks of one must not reach the next."""
+    first = render_markdown("## Intro\n\nSoil[^1].\n\n[^1]: Organic carbon.\n\n"
+                            "??? Details\n    Folded.\n\n{{children}}\n")
+    assert 'id="fn:1"' in first and "<details" in first
+    second = render_markdown("## Intro\n\nPlain text.\n")
+    assert '<h2 id="intro">' in second  # not "intro_1"
+    assert "footnote" not in second and "<details" not in second and "Organic" not in second
+    assert second.count("<p>") == 1
+
+
 def test_wiki_links_render_with_their_text():
     html = render_markdown("See [[Session 1]] and [[Session 2|the second one]].")
     assert 'data-wikilink="Session 1"' in html and ">Session 1</a>" in html

@@ -21,7 +21,7 @@ from wiki.extensions import db
 from wiki.models import Page, PageEvent, Revision, utcnow
 from wiki.plugins import hook
 
-from .documents import live_pages, page_document
+from .documents import live_page_ids, page_documents
 from .index import IndexBusy, IndexMissing
 from .models import SearchChange, SearchLogState
 
@@ -219,8 +219,7 @@ def resolve(keys):
         ids = subtree_ids(root)
         page_ids |= ids
         comment_pages |= ids
-    for page_id in page_ids:
-        docs[f"page:{page_id}"] = page_document(db.session.get(Page, page_id))
+    docs.update(page_documents(page_ids))
     by_kind = {}
     for kind, key in keys:
         if kind not in ("page", "subtree"):
@@ -244,8 +243,7 @@ def subtree_ids(root_id):
 
 def all_documents():
     """Every document the database says should be indexed."""
-    for page in live_pages():
-        doc = page_document(page)
+    for _doc_id, doc in page_documents(live_page_ids()):
         if doc is not None:
             yield doc
     for kinds in hook().search_kinds():

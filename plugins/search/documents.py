@@ -6,26 +6,44 @@ attributes). Folded sections (``<details id=...>``) are remembered with their
 position in the text, so a hit inside one links to it.
 """
 
+from sqlalchemy.orm import joinedload
+
 from wiki.extensions import db
 from wiki.models import Page
 from wiki.plugins import hook
 from wiki.text import html_text
 
+CHUNK = 500  # pages loaded per query when many are indexed at once
 
-def page_document(page):
+
+def page_documents(page_ids):
+    """(doc id, document or None) for each page id: a few queries per
+    ``CHUNK`` pages (pages, their text, their authors), not per page, so
+    imports and rebuilds stay fast."""
+    ids = sorted(page_ids)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        pages = {p.id: p for p in db.session.scalars(
+            db.select(Page).where(Page.id.in_(chunk)).options(joinedload(Page.current_revision))
+        ).unique()}
+        authors = _authors(chunk)
+        for page_id in chunk:
+            yield f"page:{page_id}", page_document(pages.get(page_id), authors.get(page_id, ()))
+
+
+def page_document(page, authors):
     """The index document of a live page, or None when it should not be indexed."""
     if page is None or page.is_deleted or page.current_revision is None:
         return None
     rev = page.current_revision
     text, sections = html_text(rev.html)
     labels = hook().page_labels(page=page) or []
-    authors = sorted({name for r in _authors(page) for name in r})
     ancestors = page.ancestors()
     return {
         "id": f"page:{page.id}", "type": "page", "page_id": page.id, "comment_id": None,
         "slug": page.slug, "title": page.title, "page_title": page.title,
         "breadcrumb": [[a.slug, a.title] for a in ancestors],
-        "body": text, "sections": sections, "labels": labels, "authors": authors,
+        "body": text, "sections": sections, "labels": labels, "authors": sorted(authors),
         "updated": page.updated_at, "members_only": page.members_only,
         "path": [a.id for a in ancestors] + [page.id],
         "version": f"r{rev.number}:{page.updated_at.isoformat()}:{page.slug}:{int(page.members_only)}"
@@ -33,15 +51,19 @@ def page_document(page):
     }
 
 
-def _authors(page):
+def _authors(page_ids):
+    """{page id: set of lower-case user names and display names of its revisions}."""
     from wiki.models import Revision, User
 
     rows = db.session.execute(
-        db.select(User.username, User.display_name).join(Revision, Revision.author_id == User.id)
-        .where(Revision.page_id == page.id).distinct()
+        db.select(Revision.page_id, User.username, User.display_name)
+        .join(User, Revision.author_id == User.id).where(Revision.page_id.in_(page_ids)).distinct()
     ).all()
-    return [(r.username.lower(), r.display_name.lower()) for r in rows]
+    found = {}
+    for page_id, username, display_name in rows:
+        found.setdefault(page_id, set()).update(n.lower() for n in (username, display_name) if n)
+    return found
 
 
-def live_pages():
-    return db.session.scalars(db.select(Page).where(Page.deleted_at.is_(None)).order_by(Page.id))
+def live_page_ids():
+    return db.session.scalars(db.select(Page.id).where(Page.deleted_at.is_(None)).order_by(Page.id)).all()

@@ -88,7 +88,6 @@ class PageCache:
             html = html.replace(placeholder, make())
         return html
 
-
     def fragment(self, key, render, version):
         """``render()``'s HTML for ``key``, a part of a page that shows the
         same to every reader with the same ``key`` and has no form."""

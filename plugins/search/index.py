@@ -205,7 +205,7 @@ class SearchIndex:
     def exists(self):
         """Whether a usable index is on disk (a damaged one counts as none)."""
         try:
-            self._conn().execute("SELECT value FROM state WHERE key = 'cursor'").fetchall()
+            self._read_cursor(self._conn())  # reads the file: a damaged one raises
             return True
         except IndexMissing:
             return False

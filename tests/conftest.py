@@ -34,7 +34,7 @@ class IsolatedClient(FlaskClient):
 
 
 # The suite runs on SQLite in the instance folder, or, with this set to a
-# server URL (e.g. postgresql+psycopg://postgres@127.0.0.1:55432/postgres),
+# server URL (e.g. postgresql+psycopg://postgres@/postgres?host=/tmp/wiki-test-postgres),
 # on a fresh database of that server per test: .ci/postgres starts one.
 SERVER_URL = os.environ.get("WIKI_TEST_DATABASE_URL")
 

@@ -161,7 +161,7 @@ def test_page_saved_fires_for_each_new_page_after_its_commit(app_factory, source
     assert len(witness.committed) == FIXTURE_PAGES
     assert set(witness.committed.values()) == {(True, 1, True)}
     assert {"slug": "welcome", "labels": ["soil-carbon", "Getting Started"]} in recorder.called(
-        "set_page_labels")
+        "set_pages_labels")
 
 
 # -- bad input -------------------------------------------------------------------------
@@ -350,8 +350,8 @@ def test_an_export_imports_into_an_empty_wiki_as_the_same_wiki(app, runner, make
     make_page("Leaf", "Under Index.\n", parent=page("index"))
     make_page("Organisers", "Members only.\n", parent=home, visibility="members")
     make_page("Yes", "A title YAML would read as true.\n")
-    hook().set_page_labels(page=home, labels=["Workshop", "sol"], user=editor)
-    hook().set_page_labels(page=page("organisers"), labels=["internal"], user=editor)
+    hook().set_pages_labels(labels={home: ["Workshop", "sol"], page("organisers"): ["internal"]},
+                            user=editor)
     before = snapshot()
     exported = tmp_path / "export"
     assert runner.invoke(args=["pages", "export", str(exported)]).exit_code == 0

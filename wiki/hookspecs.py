@@ -232,12 +232,13 @@ def comment_deleted(comment):
 
 
 @hookspec(firstresult=True)
-def set_page_labels(page, labels, user):
-    """Give ``page`` exactly ``labels`` (names as written, e.g. in an imported
-    file's front matter: normalise them your way), recording the change as
-    any label change. Return True when you keep labels; None lets the caller
-    know that no plugin does. Raise ``ValueError`` with a message naming a
-    label you refuse, before changing anything."""
+def set_pages_labels(labels, user):
+    """Give each page of ``labels`` (a dict: page -> label names as written,
+    e.g. in an imported file's front matter: normalise them your way) exactly
+    those labels, recording each change as any label change; an import passes
+    a batch of pages at once. Return a dict: page id -> the message refusing
+    that page's labels (it keeps the labels it had), empty when all were set.
+    None lets the caller know that no plugin keeps labels."""
 
 
 # -- Backup ---------------------------------------------------------------------

@@ -9,7 +9,7 @@ from wiki.hookspecs import hookimpl
 
 from . import cli, editor, slots, views
 from .models import PageLabel
-from .service import labels_of, normalise, set_labels
+from .service import labels_of, set_many
 
 
 @hookimpl
@@ -54,7 +54,5 @@ def search_changes(obj):
 
 
 @hookimpl
-def set_page_labels(page, labels, user):
-    # Every name is checked before anything is written (LabelError is a ValueError).
-    set_labels(page, list(dict.fromkeys(normalise(name) for name in labels)), user)
-    return True
+def set_pages_labels(labels, user):
+    return set_many(labels, user)

@@ -103,26 +103,76 @@ def remove_labels(page, names, user):
     return _change(page, user, lambda current: current - set(names))
 
 
+def set_many(targets, user):
+    """Give each page of ``targets`` (page -> names as written, e.g. in an
+    imported file's front matter) exactly those labels, in one transaction:
+    an import labels a batch of pages with one commit instead of one each.
+    Returns page id -> message for the pages whose labels were refused; those
+    keep the labels they had."""
+    refused, wanted = {}, {}
+    for page, names in targets.items():
+        try:
+            wanted[page] = {normalise(name) for name in names}
+        except LabelError as e:
+            refused[page.id] = e.message
+
+    def stage():
+        current = _labels_by_page([page.id for page in wanted])
+        changes = {page: _stage(page, user, current[page.id], target) for page, target in wanted.items()}
+        return {page: change for page, change in changes.items() if change}
+
+    for page, change in _write(stage).items():
+        hook().labels_changed(page=page, added=change.added, removed=change.removed, user=user)
+    return refused
+
+
 def _change(page, user, target_of):
     """Write the difference between the current labels and ``target_of(current)``,
     with a history line (not a text revision), then fire ``labels_changed``."""
-    for attempt in range(ATTEMPTS):
+
+    def stage():
         current = set(labels_of(page))
-        target = target_of(current)
-        change = LabelChange(sorted(target - current), sorted(current - target))
-        if not change:
-            return change
+        return _stage(page, user, current, target_of(current))
+
+    change = _write(stage)
+    if change:
+        hook().labels_changed(page=page, added=change.added, removed=change.removed, user=user)
+    return change
+
+
+def _write(stage):
+    """Run ``stage`` (it reads the current labels and adds rows) and commit;
+    when another writer added the same label first, the insert fails: read
+    again and retry. Returns what ``stage`` returned."""
+    for attempt in range(ATTEMPTS):
+        try:
+            staged = stage()
+            db.session.commit()
+            return staged
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == ATTEMPTS - 1:
+                raise
+
+
+def _labels_by_page(page_ids):
+    found = {page_id: set() for page_id in page_ids}
+    if page_ids:
+        rows = db.session.execute(db.select(PageLabel.page_id, PageLabel.name)
+                                  .where(PageLabel.page_id.in_(page_ids)))
+        for page_id, name in rows:
+            found[page_id].add(name)
+    return found
+
+
+def _stage(page, user, current, target):
+    """Add the rows and the history line that take ``page`` from ``current``
+    labels to ``target``, uncommitted; the change (empty when there is none)."""
+    change = LabelChange(sorted(target - current), sorted(current - target))
+    if change:
         db.session.add_all(PageLabel(page_id=page.id, name=name) for name in change.added)
         if change.removed:
             db.session.execute(db.delete(PageLabel).where(
                 PageLabel.page_id == page.id, PageLabel.name.in_(change.removed)))
         record_event(page, "labels", user, change.describe())
-        try:
-            db.session.commit()
-            break
-        except IntegrityError:
-            db.session.rollback()
-            if attempt == ATTEMPTS - 1:
-                raise
-    hook().labels_changed(page=page, added=change.added, removed=change.removed, user=user)
     return change

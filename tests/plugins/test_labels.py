@@ -415,6 +415,56 @@ def test_page_labels_hook_answers_for_other_plugins(app, make_page, editor):
     assert hook().page_labels(page=page) == ["soil-carbon", "workshop"]
 
 
+
+def test_a_batch_of_pages_gets_its_labels_in_one_commit(app, make_page, editor, recorder):
+    kept, changed, fresh, refused = (make_page(title) for title in ("Kept", "Changed", "Fresh", "Refused"))
+    set_labels(kept, ["soil"], editor)
+    set_labels(changed, ["old", "soil"], editor)
+    set_labels(refused, ["before"], editor)
+    recorder.calls.clear()
+    commits = []
+
+    def count(connection):
+        commits.append(connection)
+
+    sa.event.listen(db.engine, "commit", count)
+    try:
+        result = hook().set_pages_labels(labels={
+            kept: ["Soil"], changed: ["soil", "New One"], fresh: ["Atelier", "atelier"],
+            refused: ["fine", "not ok!"]}, user=editor)
+    finally:
+        sa.event.remove(db.engine, "commit", count)
+    assert len(commits) == 1
+    assert result == {refused.id: "“not ok!” is not a valid label: use letters, digits, "
+                                  "hyphens and underscores only (not !)."}
+    assert [hook().page_labels(page=p) for p in (kept, changed, fresh, refused)] == [
+        ["soil"], ["new-one", "soil"], ["atelier"], ["before"]]
+    assert recorder.called("labels_changed") == [
+        {"slug": "changed", "added": ["new-one"], "removed": ["old"]},
+        {"slug": "fresh", "added": ["atelier"], "removed": []}]
+    assert [e.detail for e in label_events(changed)][-1] == "added new-one; removed old"
+    assert len(label_events(kept)) == 1 and len(label_events(refused)) == 1
+
+
+def test_a_batch_is_read_again_when_another_writer_added_a_label_first(app, make_page, editor,
+                                                                       recorder, monkeypatch):
+    from plugins.labels import service
+
+    first, second = make_page("First"), make_page("Second")
+    read, raced = service._labels_by_page, []
+
+    def read_then_race(page_ids):
+        found = read(page_ids)
+        if not raced:  # the same row goes in between our read and our write
+            raced.append(db.session.execute(sa.insert(service.PageLabel).values(
+                page_id=first.id, name="soil")))
+        return found
+
+    monkeypatch.setattr(service, "_labels_by_page", read_then_race)
+    assert hook().set_pages_labels(labels={first: ["soil"], second: ["soil"]}, user=editor) == {}
+    assert raced and [hook().page_labels(page=p) for p in (first, second)] == [["soil"], ["soil"]]
+    assert len(recorder.called("labels_changed")) == 2
+
 def test_the_labels_macro_shows_them(app_factory, tmp_path, monkeypatch):
     monkeypatch.setenv("WIKI_INSTANCE_PATH", str(tmp_path / "with-macros"))
     app = app_factory(PLUGINS=["labels", "macros"])

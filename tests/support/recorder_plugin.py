@@ -209,8 +209,9 @@ class Recorder:
         self._record("page_cli_put", slug=page.slug, note=options.get("recorder_note"))
 
     @hookimpl
-    def set_page_labels(self, page, labels, user):
-        self._record("set_page_labels", slug=page.slug, labels=labels)
+    def set_pages_labels(self, labels, user):
+        for page, names in labels.items():
+            self._record("set_pages_labels", slug=page.slug, labels=names)
         return None  # a recorder keeps no labels: let a real plugin answer
 
     # -- events of other plugins ----------------------------------------------

@@ -7,7 +7,8 @@ commit, as ``wiki.services`` does). A page that already has the slug is the
 same page in the wiki's eyes: it goes through ``wiki.services`` (a revision
 only when the title or text differ, then move and visibility), which checks,
 records history and fires events as for any edit. Labels go through the
-``set_page_labels`` hook, so the core needs no labels plugin.
+``set_pages_labels`` hook, a batch of new pages at a time, so the core needs
+no labels plugin.
 """
 
 from contextlib import contextmanager
@@ -69,9 +70,9 @@ def import_pages(entries, skipped, user, parent=None, visibility=None, progress=
 
 @contextmanager
 def _quick_commits():
-    """Commits that don't expire the rows just written: labels commit once per
-    page, and expiring (then reloading) the whole batch each time made large
-    imports quadratic. Nobody else writes these new rows meanwhile; the batch
+    """Commits that don't expire the rows just written: an updated page commits
+    on its own, and expiring (then reloading) the whole batch each time made
+    large imports quadratic. Nobody else writes these new rows meanwhile; the batch
     expires everything once, at its end."""
     session = db.session()
     before, session.expire_on_commit = session.expire_on_commit, False
@@ -134,9 +135,8 @@ class _Writer:
             for _, page, rev in created:
                 hook().page_saved(page=page, revision=rev, created=True)
             self.report.created += len(created)
-            for entry, page, _ in created:
-                if entry.labels:  # a new page has none: [] has nothing to do
-                    self._set_labels(entry, page)
+            # A new page has no labels: [] has nothing to do.
+            self._set_labels({page: entry for entry, page, _ in created if entry.labels})
         for entry in known:
             page = db.session.get(Page, self.pages[entry.path].id)
             if self._update(entry, page):
@@ -193,16 +193,20 @@ class _Writer:
             self.report.problems.append(Note(entry.path, e.message))
         if entry.labels is not None:
             before = hook().page_labels(page=page)
-            self._set_labels(entry, page)
+            self._set_labels({page: entry})
             changed = changed or hook().page_labels(page=page) != before
         return changed
 
-    def _set_labels(self, entry, page):
-        try:
-            applied = hook().set_page_labels(page=page, labels=entry.labels, user=self.user)
-        except ValueError as e:  # a label the plugin refuses: the page stays, unlabelled
-            db.session.rollback()
-            self.report.problems.append(Note(entry.path, f"labels not set: {e}"))
+    def _set_labels(self, entries):
+        """Give each page (page -> its entry) its file's labels; a label the
+        plugin refuses leaves that page's labels as they were, with a note."""
+        if not entries:
             return
-        if applied is None:
+        refused = hook().set_pages_labels(
+            labels={page: entry.labels for page, entry in entries.items()}, user=self.user)
+        if refused is None:
             self.report.labels_ignored = True
+            return
+        for page, entry in entries.items():
+            if page.id in refused:
+                self.report.problems.append(Note(entry.path, f"labels not set: {refused[page.id]}"))

@@ -197,6 +197,11 @@ def test_members_only_pages_and_comments_stay_hidden_from_anonymous(client, secr
     # No suggestion built from a members-only word either.
     total, _, html = search(client, "xylophon")
     assert total == 0 and "Did you mean" not in html
+    # Queries of filters and exclusions only are held to the same rule.
+    assert search(client, "type:comment")[0] == 0
+    total, links, _ = search(client, "type:page -xylophone")
+    assert total == 1 and slugs(links) == ["public-page"]
+    assert search(client, "type:page -open")[0] == 0
 
 
 def test_members_see_everything(client, auth, secret):

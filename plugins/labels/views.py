@@ -14,8 +14,8 @@ from flask import (
 )
 from flask_login import current_user
 
-from wiki import services
-from wiki.models import can_see, db
+from wiki.models import db
+from wiki.views.pages import load_page
 
 from . import queries
 from .forms import LabelForm
@@ -51,17 +51,6 @@ def _require_editor():
         abort(403)
 
 
-def _load_page(slug):
-    """The page at ``slug`` if the editor may see it; an old slug redirects
-    (308 keeps a POST a POST)."""
-    page, moved = services.find_page(slug)
-    if moved is not None and can_see(current_user, moved):
-        abort(redirect(url_for(request.endpoint, slug=moved.slug), 308))
-    if page is None or not can_see(current_user, page):
-        abort(404)
-    return page
-
-
 def _back_to(page):
     return redirect(url_for("pages.view", slug=page.slug, _anchor="labels"))
 
@@ -71,7 +60,7 @@ def edit(slug):
     """GET: the page's labels on a page of their own. POST: add the typed labels;
     a refused one shows here again (400) with its message and the typed text."""
     _require_editor()
-    page = _load_page(slug)
+    page = load_page(slug, request.endpoint)
     form = LabelForm()
     if form.validate_on_submit():
         change = add_labels(page, form.names, current_user)
@@ -87,7 +76,7 @@ def edit(slug):
 @bp.route("/wiki/<slug>/labels/remove", methods=["POST"])
 def remove(slug):
     _require_editor()
-    page = _load_page(slug)
+    page = load_page(slug, request.endpoint)
     form = LabelForm()
     if not form.validate():
         abort(400)

@@ -3,11 +3,13 @@
     .venv/bin/python -m bench.search                  # 10,000 pages, 50,000 comments
     .venv/bin/python -m bench.search --pages 1000 --comments 5000
 
-Builds a generated wiki (bench/corpus.py) in a temporary instance folder,
-times ``reindex``, then serves it with gunicorn (2 workers) on 127.0.0.1 and
-times a fixed set of searches, one request at a time, next to a bare Flask
-page under the same server (bench/bare_app.py) in the same run. Targets
-(docs/performance.md): at least 300 pages/s reindexed, p95 under 50 ms.
+Builds a generated wiki (bench/corpus.py; one workshop in ten, with its
+sessions and their comments, for members only) in a temporary instance
+folder, times ``reindex``, then serves it with gunicorn (2 workers) on
+127.0.0.1 and times a fixed set of anonymous searches, one request at a
+time, next to a bare Flask page under the same server (bench/bare_app.py)
+in the same run. Targets (docs/performance.md): at least 300 pages/s
+reindexed, p95 under 50 ms.
 """
 
 import argparse
@@ -45,10 +47,15 @@ def build(instance, n_pages, n_comments):
     with app.app_context():
         upgrade(revision="heads")
         started = time.perf_counter()
-        pages = []
+        pages, workshops = [], 0
         for i, (title, parent, body, labels) in enumerate(corpus.pages(n_pages)):
-            page = Page(slug=slugify(title), title=title, visibility="public", members_only=False,
-                        parent=pages[parent] if parent is not None else None)
+            if parent is None:  # a workshop; one in ten is for members only, sessions included
+                workshops += 1
+                page = Page(slug=slugify(title), title=title, members_only=workshops % 10 == 0,
+                            visibility="members" if workshops % 10 == 0 else "public")
+            else:
+                page = Page(slug=slugify(title), title=title, visibility="public",
+                            members_only=pages[parent].members_only, parent=pages[parent])
             rev = Revision(page=page, number=1, title=title, body=body, html=render_markdown(body))
             page.current_revision = rev
             db.session.add_all([page, rev])

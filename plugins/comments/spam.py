@@ -93,12 +93,17 @@ def take_rate_slot(ip_hash_value):
     """Count this post against its address, or refuse it over the limit.
 
     The log row joins the caller's transaction, so it is committed with the
-    comment (and discarded if the comment is not saved). Deleting the old
-    rows first also takes SQLite's write lock, so counting and adding happen
-    one post at a time.
+    comment (and discarded if the comment is not saved). Posts from one
+    address are counted one at a time, until that commit: on SQLite,
+    deleting the old rows takes the database's write lock; on PostgreSQL,
+    which lets simultaneous transactions each count before any has added its
+    row, a transaction-level advisory lock on the address does.
     """
     posts, window = settings.rate_limit()
     since = utcnow() - timedelta(seconds=window)
+    if db.session.get_bind().dialect.name == "postgresql":
+        key = int(ip_hash_value[:15], 16)  # 60 bits of the hash: fits a bigint
+        db.session.execute(db.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     db.session.execute(db.delete(PostLog).where(PostLog.created_at < since))
     recent = db.session.scalar(
         db.select(db.func.count(PostLog.id)).where(PostLog.ip_hash == ip_hash_value)

@@ -213,6 +213,27 @@ def test_the_rate_limit_counts_posts_per_address(limited, app, page):
     assert post(neighbour, page, "From another address").status_code == 303
 
 
+
+def test_simultaneous_posts_cannot_slip_past_the_rate_limit(limited, app, page):
+    import threading
+
+    forms = [{"comment-body": f"Comment {n}", "comment-name": "", "comment-parent_id": "",
+              "comment-stamp": stamp(page, 30)} for n in range(12)]
+    url, statuses, start = f"/comments/page/{page.slug}", [], threading.Barrier(len(forms))
+
+    def send(form):
+        visitor = from_address(app, "198.51.100.7")
+        start.wait()
+        statuses.append(visitor.post(url, data=form).status_code)
+
+    threads = [threading.Thread(target=send, args=(form,)) for form in forms]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [303] * 3 + [429] * 9
+    assert len(all_comments(page)) == 3
+
 def test_the_rate_limit_window_slides(limited, app, page):
     visitor = from_address(app, "198.51.100.7")
     for n in range(3):

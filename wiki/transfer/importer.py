@@ -72,8 +72,8 @@ def import_pages(entries, skipped, user, parent=None, visibility=None, progress=
 def _quick_commits():
     """Commits that don't expire the rows just written: an updated page commits
     on its own, and expiring (then reloading) the whole batch each time made
-    large imports quadratic. Nobody else writes these new rows meanwhile; the batch
-    expires everything once, at its end."""
+    large imports quadratic. Nobody else writes these new rows meanwhile; the
+    batch expires everything once, at its end."""
     session = db.session()
     before, session.expire_on_commit = session.expire_on_commit, False
     try:

@@ -61,7 +61,7 @@ def test_recorder_implements_every_hook(app, recorder):
     specs = {name for name, caller in vars(pm.hook).items() if caller.spec is not None}
     implemented = {caller.name for caller in pm.get_hookcallers(recorder)}
     assert implemented == specs
-    assert len(specs) == 28  # a new hook? implement it in the recorder too
+    assert len(specs) == 29  # a new hook? implement it in the recorder too
 
 
 def test_setup_hooks_run_once_in_order(app, recorder):
@@ -125,6 +125,20 @@ def test_editor_slot_field_reaches_page_form_saved(as_editor, make_page, recorde
         {"slug": "noted", "note": "again", "user": "editor"},
     ]
 
+
+def test_a_plugin_field_can_refuse_the_save_before_anything_is_written(as_editor, make_page,
+                                                                        recorder):
+    page = make_page("Noted", "First text.\n")
+    response = as_editor.post("/wiki/noted/edit", data={
+        "title": "Noted", "body": "Second text.", "base_revision": 1, "recorder_note": "refuse"})
+    assert response.status_code == 400
+    assert "The recorder refuses this note." in response.text
+    assert page.current_revision.number == 1
+    assert recorder.called("page_form_saved") == []
+    response = as_editor.post("/new", data={"title": "Other", "body": "x", "visibility": "public",
+                                            "recorder_note": "refuse"})
+    assert response.status_code == 400 and "The recorder refuses this note." in response.text
+    assert recorder.called("page_form_problems") == [{"note": "refuse"}, {"note": "refuse"}]
 
 def test_cli_options_reach_page_cli_put(app, recorder):
     runner = app.test_cli_runner()

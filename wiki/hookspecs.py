@@ -146,6 +146,13 @@ def search_kinds():
 
 
 @hookspec
+def page_form_problems(form):
+    """Check the fields you added to the page editor, before anything is
+    saved: return a list of messages for the editor (empty when all is well).
+    Any message refuses the save; the form comes back as typed (HTTP 400)."""
+
+
+@hookspec
 def page_form_saved(page, form, user):
     """The page editor saved ``page`` (created or edited); ``form`` is the
     submitted form (a MultiDict), with any fields the plugin added through the

@@ -33,6 +33,11 @@ def page_labels(page):
 
 
 @hookimpl
+def page_form_problems(form):
+    return editor.problems(form)
+
+
+@hookimpl
 def page_form_saved(page, form, user):
     editor.apply(page, form, user)
 

@@ -1,7 +1,7 @@
 """The Labels field of the page editor: shown through the ``editor`` slot,
-applied by ``page_form_saved``."""
+checked by ``page_form_problems``, applied by ``page_form_saved``."""
 
-from flask import flash, render_template, request
+from flask import render_template, request
 
 from . import queries
 from .service import LabelError, labels_of, parse, set_labels
@@ -19,15 +19,18 @@ def field(page, user):
                            suggestions=queries.suggestions(user, "", limit=30))
 
 
-def apply(page, form, user):
-    """Set the labels typed in the editor. A form without the field (another
-    editor form, or one from before the plugin was enabled) leaves them alone.
-    The text is saved already, so a refused label only costs the label change."""
-    if FIELD not in form:
-        return
+def problems(form):
+    """A label the editor cannot take refuses the save (the text is kept in the form)."""
     try:
-        names = parse(form[FIELD])
+        parse(form.get(FIELD, ""))
     except LabelError as e:
-        flash(f"The page was saved but its labels were not changed: {e.message}", "error")
-        return
-    set_labels(page, names, user)
+        return [f"The page was not saved: {e.message} Correct the Labels field, then save again."]
+    return []
+
+
+def apply(page, form, user):
+    """Set the labels typed in the editor (checked by ``problems`` before the
+    save). A form without the field (another editor form, or one from before
+    the plugin was enabled) leaves them alone."""
+    if FIELD in form:
+        set_labels(page, parse(form[FIELD]), user)

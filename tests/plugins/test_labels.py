@@ -261,16 +261,25 @@ def test_preview_keeps_the_typed_labels(as_editor, make_page):
     assert 'value="typed, &lt;b&gt;"' in html
 
 
-def test_an_invalid_label_in_the_editor_saves_the_text_only(as_editor, make_page, editor):
+def test_an_invalid_label_in_the_editor_refuses_the_save_and_keeps_what_was_typed(
+        as_editor, make_page, editor):
     page = make_page("Draft")
     set_labels(page, ["kept"], editor)
     response = as_editor.post("/wiki/draft/edit", data={
-        "title": "Draft", "body": "new text", "base_revision": 1, "labels": "ok, <img src=x>"},
-        follow_redirects=True)
-    assert "Page saved." in response.text
-    assert "labels were not changed: “&lt;img src=x&gt;” is not a valid label" in response.text
-    assert labels_shown(response.text) == ["kept"]
-    assert page.current_revision.number == 2
+        "title": "Draft", "body": "new text", "base_revision": 1, "labels": "ok, <img src=x>"})
+    assert response.status_code == 400
+    html = response.text
+    assert "The page was not saved: “&lt;img src=x&gt;” is not a valid label" in html
+    assert re.search(r"<textarea[^>]*>\s*new text</textarea>", html)
+    assert 'value="ok, &lt;img src=x&gt;"' in html
+    assert "<img src=x>" not in html
+    assert page.current_revision.number == 1 and hook().page_labels(page=page) == ["kept"]
+
+    response = as_editor.post("/new", data={"title": "Fresh", "body": "Fresh text",
+                                            "visibility": "public", "labels": "bad!"})
+    assert response.status_code == 400 and "The page was not saved" in response.text
+    assert re.search(r"<textarea[^>]*>\s*Fresh text</textarea>", response.text)
+    assert services.find_page("fresh") == (None, None)
 
 
 # -- command line ------------------------------------------------------------------

@@ -196,6 +196,11 @@ class Recorder:
     # -- editor and command line --------------------------------------------
 
     @hookimpl
+    def page_form_problems(self, form):
+        self._record("page_form_problems", note=form.get("recorder_note"))
+        return ["The recorder refuses this note."] if form.get("recorder_note") == "refuse" else []
+
+    @hookimpl
     def page_form_saved(self, page, form, user):
         self._record("page_form_saved", slug=page.slug, note=form.get("recorder_note"),
                      user=user.username)

@@ -142,7 +142,7 @@ def new():
     if request.method == "GET":
         form.title.data = request.args.get("title", "")
         form.parent.data = request.args.get("parent", "")
-    elif "preview" not in request.form and form.validate():
+    elif "preview" not in request.form and form.validate() and not _plugin_problems():
         try:
             page = services.create_page(
                 form.title.data, form.body.data, current_user, form.summary.data or "",
@@ -157,12 +157,20 @@ def new():
     return _edit_form(form, None)
 
 
+def _plugin_problems():
+    """Refusals of the editor fields that plugins add, shown as errors; True if any."""
+    problems = [message for found in hook().page_form_problems(form=request.form) for message in found]
+    for message in problems:
+        flash(message, "error")
+    return bool(problems)
+
+
 def _edit_form(form, page, status=200):
     preview = None
     if request.method == "POST" and "preview" in request.form:
         preview = finish_html(render_markdown(form.body.data or ""), page, current_user)
-    elif request.method == "POST":
-        status = 400 if form.errors else status
+    elif request.method == "POST" and status == 200:
+        status = 400  # a save that comes back to the form was refused
     return render_template("pages/edit.html", form=form, page=page, preview=preview), status
 
 
@@ -176,7 +184,7 @@ def edit(slug):
         form.body.data = page.current_revision.body
         form.base_revision.data = page.current_revision.number
         return _edit_form(form, page)
-    if "preview" in request.form or not form.validate():
+    if "preview" in request.form or not form.validate() or _plugin_problems():
         return _edit_form(form, page)
     try:
         result = services.save_page(

@@ -138,6 +138,7 @@ def test_a_plugin_field_can_refuse_the_save_before_anything_is_written(as_editor
     response = as_editor.post("/new", data={"title": "Other", "body": "x", "visibility": "public",
                                             "recorder_note": "refuse"})
     assert response.status_code == 400 and "The recorder refuses this note." in response.text
+    assert services.find_page("other") == (None, None)
     assert recorder.called("page_form_problems") == [{"note": "refuse"}, {"note": "refuse"}]
 
 def test_cli_options_reach_page_cli_put(app, recorder):

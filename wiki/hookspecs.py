@@ -245,7 +245,8 @@ def set_pages_labels(labels, user):
     those labels, recording each change as any label change; an import passes
     a batch of pages at once. Return a dict: page id -> the message refusing
     that page's labels (it keeps the labels it had), empty when all were set.
-    None lets the caller know that no plugin keeps labels."""
+    None lets the caller know that no plugin keeps labels. Changes are
+    committed: call it with nothing else pending in the session."""
 
 
 # -- Backup ---------------------------------------------------------------------

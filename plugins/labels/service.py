@@ -108,7 +108,8 @@ def set_many(targets, user):
     imported file's front matter) exactly those labels, in one transaction:
     an import labels a batch of pages with one commit instead of one each.
     Returns page id -> message for the pages whose labels were refused; those
-    keep the labels they had."""
+    keep the labels they had. It commits (and, when a concurrent writer wins
+    a race, rolls back and retries), so the caller has nothing else pending."""
     refused, wanted = {}, {}
     for page, names in targets.items():
         try:

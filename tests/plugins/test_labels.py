@@ -280,6 +280,10 @@ def test_an_invalid_label_in_the_editor_refuses_the_save_and_keeps_what_was_type
     assert response.status_code == 400 and "The page was not saved" in response.text
     assert re.search(r"<textarea[^>]*>\s*Fresh text</textarea>", response.text)
     assert services.find_page("fresh") == (None, None)
+    # A missing title and a bad label are both reported by the same answer.
+    html = as_editor.post("/new", data={"title": "", "body": "x", "visibility": "public",
+                                        "labels": "bad!"}).text
+    assert "This field is required." in html and "The page was not saved" in html
 
 
 # -- command line ------------------------------------------------------------------
@@ -464,15 +468,18 @@ def test_a_batch_is_read_again_when_another_writer_added_a_label_first(app, make
 
     def read_then_race(page_ids):
         found = read(page_ids)
-        if not raced:  # the same row goes in between our read and our write
-            raced.append(db.session.execute(sa.insert(service.PageLabel).values(
-                page_id=first.id, name="soil")))
+        if not raced:  # another writer commits the same row between our read and our write
+            with db.engine.begin() as other:
+                other.execute(sa.insert(service.PageLabel).values(page_id=first.id, name="soil"))
+            raced.append(True)
         return found
 
     monkeypatch.setattr(service, "_labels_by_page", read_then_race)
     assert hook().set_pages_labels(labels={first: ["soil"], second: ["soil"]}, user=editor) == {}
     assert raced and [hook().page_labels(page=p) for p in (first, second)] == [["soil"], ["soil"]]
-    assert len(recorder.called("labels_changed")) == 2
+    # Only our own change is ours to record: the other writer's label is not.
+    assert recorder.called("labels_changed") == [{"slug": "second", "added": ["soil"], "removed": []}]
+    assert label_events(first) == [] and len(label_events(second)) == 1
 
 def test_the_labels_macro_shows_them(app_factory, tmp_path, monkeypatch):
     monkeypatch.setenv("WIKI_INSTANCE_PATH", str(tmp_path / "with-macros"))

@@ -142,7 +142,7 @@ def new():
     if request.method == "GET":
         form.title.data = request.args.get("title", "")
         form.parent.data = request.args.get("parent", "")
-    elif "preview" not in request.form and form.validate() and not _plugin_problems():
+    elif "preview" not in request.form and _accepted(form):
         try:
             page = services.create_page(
                 form.title.data, form.body.data, current_user, form.summary.data or "",
@@ -157,12 +157,15 @@ def new():
     return _edit_form(form, None)
 
 
-def _plugin_problems():
-    """Refusals of the editor fields that plugins add, shown as errors; True if any."""
+def _accepted(form):
+    """Whether the editor's fields, the core's and those plugins add, are all
+    valid. Every refusal shows at once: the core's beside their fields, the
+    plugins' as error messages."""
+    valid = form.validate()
     problems = [message for found in hook().page_form_problems(form=request.form) for message in found]
     for message in problems:
         flash(message, "error")
-    return bool(problems)
+    return valid and not problems
 
 
 def _edit_form(form, page, status=200):
@@ -184,7 +187,7 @@ def edit(slug):
         form.body.data = page.current_revision.body
         form.base_revision.data = page.current_revision.number
         return _edit_form(form, page)
-    if "preview" in request.form or not form.validate() or _plugin_problems():
+    if "preview" in request.form or not _accepted(form):
         return _edit_form(form, page)
     try:
         result = services.save_page(

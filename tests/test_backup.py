@@ -150,7 +150,7 @@ def test_restore_into_a_new_instance_gives_the_same_wiki(app_factory, monkeypatc
     assert result.exit_code == 0, result.output
     assert re.search(r"revision +9 rows", result.output)
     assert "Search index rebuilt: 7 documents." in result.output  # 5 live pages, 2 shown comments
-    assert target.extensions["wiki.search"].index.exists()
+    assert target.extensions["wiki.search"].engine.exists()
     assert (tmp_path / "target" / "config.py").read_text() == 'SITE_NAME = "Field notes"\n'
     # A new machine gets a new secret key: sessions end, nothing else does.
     assert (tmp_path / "target" / "secret_key").read_text() != (

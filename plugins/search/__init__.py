@@ -1,9 +1,11 @@
-"""Full-text search over pages and comments, in English and French (SQLite FTS5).
+"""Full-text search over pages and comments, in English and French.
 
 The database is the source of truth: every change writes a row to the
 ``search_change`` log in its own transaction (``changes.py``), and each app
 server applies the log to its own index before its response goes out.
-``index.py`` is the only module that knows the engine (SQLite FTS5). Docs: docs/search.md.
+The index is kept by the engine ``SEARCH_ENGINE`` names (``engines/``:
+Whoosh by default, SQLite FTS5 for very large wikis) behind one interface
+(``engine.py``). Docs: docs/search.md.
 """
 
 import os
@@ -14,17 +16,28 @@ from markupsafe import Markup
 
 from wiki.hookspecs import hookimpl
 
-from . import changes
-from .index import SearchIndex
+from . import changes, engines
 
 static = Blueprint("search_static", __name__, static_folder="static",
                    static_url_path="/plugins/search/static")
 
 
+# The plugin's settings and their defaults (docs/search.md).
+SETTINGS = {
+    "SEARCH_ENGINE": engines.DEFAULT,  # "whoosh" or "sqlite"
+    "SEARCH_INDEX_DIR": None,  # None: instance/search; each engine has a folder in it
+    "SEARCH_BUILD_WAIT": 3,  # seconds a search waits for a missing index being built
+    "SEARCH_LOG_DAYS": 7,  # change-log rows older than this are pruned
+}
+
+
 class SearchState:
-    def __init__(self, root):
-        self.index = SearchIndex(root)
-        self.indexer = changes.Indexer(self.index)
+    def __init__(self, app):
+        for key, value in SETTINGS.items():
+            app.config.setdefault(key, value)
+        root = app.config["SEARCH_INDEX_DIR"] or os.path.join(app.instance_path, "search")
+        self.engine = engines.create(app.config["SEARCH_ENGINE"], root)  # an unknown name stops the app
+        self.indexer = changes.Indexer(self.engine, app)
 
 
 @hookimpl
@@ -38,8 +51,7 @@ def register_models():
 def register_blueprints(app):
     from .views import bp
 
-    root = app.config.get("SEARCH_INDEX_DIR") or os.path.join(app.instance_path, "search")
-    state = SearchState(root)
+    state = SearchState(app)
     app.extensions["wiki.search"] = state
     changes.listen()
     app.register_blueprint(bp)
@@ -50,7 +62,7 @@ def register_blueprints(app):
         # Before the response leaves: a change shows in search as soon as
         # its request returns. Also polls now and then for other servers'.
         if state.indexer.needs_catch_up():
-            state.indexer.catch_up()
+            state.indexer.catch_up(wait=0)  # a missing index is built in the background
         return response
 
     @app.teardown_appcontext

@@ -5,6 +5,7 @@ the ``search_changes`` hook) into ``search_change`` rows on the same
 connection, so they commit or roll back with the change. ``catch_up``
 applies the rows this index has not seen yet; the views call it before a
 response goes out, so a change shows in search right after its request.
+Engine-neutral: the engine only stores what ``resolve`` gives it.
 """
 
 import logging
@@ -22,7 +23,7 @@ from wiki.models import Page, PageEvent, Revision, utcnow
 from wiki.plugins import hook
 
 from .documents import live_page_ids, page_documents
-from .index import IndexBusy, IndexMissing
+from .engine import Cursor, Document, IndexBusy, IndexMissing
 from .models import SearchChange, SearchLogState
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 # Changes of these page columns change other documents too: children's paths
 # and visibility, comments' page title and visibility.
 SUBTREE_COLUMNS = {"parent_id", "visibility", "members_only", "title", "slug", "deleted_at"}
+WRITE_TIMEOUT = 20  # seconds a writer waits for another process's lock
 RECENT_WINDOW = timedelta(minutes=2)  # commits can land out of id order (PostgreSQL)
 POLL_SECONDS = 5.0  # how often a server looks for other servers' changes
 PRUNE_EVERY = 3600.0  # seconds between prunings of the log, per process
@@ -88,46 +90,85 @@ def listen():
 class Indexer:
     """Keeps one app's index in step with the database's change log."""
 
-    def __init__(self, search_index):
-        self.index = search_index
+    def __init__(self, engine, app):
+        self.engine = engine
+        self._app = app
         self._lock = threading.Lock()
+        self._builder = None  # the thread building a missing index
+        self._builder_lock = threading.Lock()
         self._last_poll = 0.0
         self._last_prune = 0.0
 
     def needs_catch_up(self):
         return db.session.info.get("search_dirty") or time.monotonic() - self._last_poll > POLL_SECONDS
 
-    def catch_up(self):
+    def catch_up(self, wait=None):
         """Apply pending changes. Never raises into a request: a failure is
-        logged and the changes stay queued for the next try."""
+        logged and the changes stay queued for the next try. Without a usable
+        index, build one (see ``ensure``)."""
         db.session.info.pop("search_dirty", None)
         try:
             with self._lock:
                 self._last_poll = time.monotonic()
-                if not self.index.exists():
-                    first = not os.path.exists(self.index.root)
-                    self.rebuild(reason="building the search index (first start)" if first
-                                 else "the search index is missing or damaged")
+                if self.engine.exists():
+                    self._apply_pending()
                     return
-                self._apply_pending()
         except IndexMissing:
-            self.rebuild(reason="the search index is missing")
+            pass
         except IndexBusy as e:
             log.warning("search: %s; changes stay queued", e)
+            return
         except Exception:
             log.exception("could not update the search index; changes stay queued")
+            return
+        self.ensure(wait)
+
+    def ensure(self, wait=None):
+        """Whether a usable index exists. If not, build one: here when
+        ``wait`` is None (the command line), else in a background thread,
+        waited for ``wait`` seconds at most (a request: a big wiki takes
+        minutes, and searches say meanwhile that the index is being built)."""
+        if self.engine.exists():
+            return True
+        reason = ("building the search index (first start)" if not os.path.exists(self.engine.folder.root)
+                  else "the search index is missing or damaged")
+        if wait is None:
+            self.rebuild(reason=reason)
+            return self.engine.exists()
+        with self._builder_lock:
+            if self._builder is None or not self._builder.is_alive():
+                self._builder = threading.Thread(target=self._build_in_background, args=(reason,),
+                                                 name="search-index-build", daemon=True)
+                self._builder.start()
+            builder = self._builder
+        builder.join(wait)
+        return not builder.is_alive() and self.engine.exists()
+
+    def building(self):
+        """Whether an index is being built, by this process or another."""
+        here = self._builder is not None and self._builder.is_alive()
+        return here or self.engine.folder.rebuild_running()
+
+    def _build_in_background(self, reason):
+        with self._app.app_context():
+            try:
+                self.rebuild(reason=reason)
+            except Exception:
+                log.exception("search: building the index failed; the next search tries again")
+            finally:
+                db.session.remove()
 
     def _maybe_prune(self):
         """Now and then, drop log rows every index has had time to apply."""
         if time.monotonic() - self._last_prune < PRUNE_EVERY:
             return
         self._last_prune = time.monotonic()
-        prune(utcnow() - timedelta(days=current_app.config.get("SEARCH_LOG_DAYS", 7)))
+        prune(utcnow() - timedelta(days=current_app.config["SEARCH_LOG_DAYS"]))
 
-    def _pending(self, state):
+    def _pending(self, cursor):
         """Log rows this index has not applied: newer than its cursor, or
         recent ones it has not seen (commits can land out of id order)."""
-        applied, recent = state["applied"], set(state["recent"])
+        applied, recent = cursor.applied, set(cursor.recent)
         since = utcnow() - RECENT_WINDOW
         seen = db.session.execute(
             db.select(SearchChange.id, SearchChange.created_at)
@@ -141,35 +182,34 @@ class Indexer:
                 .where(SearchChange.id.in_(pending_ids)).order_by(SearchChange.id)
             ).all()
         db.session.rollback()  # end the read transaction
-        recent_ids = sorted(r.id for r in seen if r.created_at >= since)
+        recent_ids = tuple(sorted(r.id for r in seen if r.created_at >= since))
         return rows, recent_ids
 
     def _apply_pending(self):
-        state = self.index.cursor_state()
-        if state["applied"] < pruned_through():
+        cursor = self.engine.cursor()
+        if cursor.applied < pruned_through():
             self.rebuild(reason="the index is older than the change log (its changes were pruned)",
                          force=True)
             return
-        pending, _ = self._pending(state)
+        pending, _ = self._pending(cursor)
         if not pending:
             self._maybe_prune()
             return  # the common case: no writer lock taken
-        with self.index.writing() as batch:
-            pending, recent = self._pending(batch.state)  # again, under the lock
+        with self.engine.writing(timeout=WRITE_TIMEOUT) as batch:
+            pending, recent = self._pending(batch.cursor)  # again, under the lock
             if pending:
                 batch.write(resolve({(r.kind, r.key) for r in pending}))
-                batch.state = {"applied": max(batch.state["applied"], pending[-1].id),
-                               "recent": recent}
+                batch.cursor = Cursor(max(batch.cursor.applied, pending[-1].id), recent)
             db.session.rollback()
 
     def rebuild(self, reason=None, progress=None, force=False):
         """Rebuild the whole index from the database, swapping it in at the end.
         With a ``reason`` (an automatic repair), skip it if another process
         rebuilt the index while this one waited for the rebuild lock."""
-        with self.index.rebuilding():
+        with self.engine.folder.rebuilding():
             if reason:
-                self.index.forget()
-                if self.index.exists() and not (force and self.index.cursor_state()["applied"]
+                self.engine.forget()
+                if self.engine.exists() and not (force and self.engine.cursor().applied
                                                  < pruned_through()):
                     return None
                 log.warning("search: %s; indexing the database", reason)
@@ -179,13 +219,13 @@ class Indexer:
         # Everything logged so far is covered by reading the database now:
         # the recent rows too, or the next catch-up would apply them all again.
         since = utcnow() - RECENT_WINDOW
-        cursor = max(db.session.scalar(db.select(db.func.max(SearchChange.id))) or 0,
-                     pruned_through())
+        applied = max(db.session.scalar(db.select(db.func.max(SearchChange.id))) or 0,
+                      pruned_through())
         recent = db.session.scalars(db.select(SearchChange.id).where(
-            SearchChange.created_at >= since, SearchChange.id <= cursor)).all()
-        state = {"applied": cursor, "recent": sorted(recent)}
-        count = self.index.rebuild(all_documents(), state, progress)
+            SearchChange.created_at >= since, SearchChange.id <= applied)).all()
+        count = self.engine.rebuild(all_documents(), Cursor(applied, tuple(sorted(recent))), progress)
         db.session.rollback()
+        self.engine.forget()
         return count
 
 
@@ -210,7 +250,7 @@ def prune(horizon):
 
 
 def resolve(keys):
-    """(kind, key) pairs -> list of (doc id, doc or None), de-duplicated."""
+    """(kind, key) pairs -> list of (doc id, ``Document`` or None), de-duplicated."""
     docs = {}
     subtree_roots = sorted(k for kind, k in keys if kind == "subtree")
     page_ids = {k for kind, k in keys if kind == "page"}
@@ -228,8 +268,12 @@ def resolve(keys):
         by_kind.setdefault("page-comments", []).extend(sorted(comment_pages))
     for kind, kind_keys in by_kind.items():
         for doc_id, doc in hook().search_documents(kind=kind, keys=kind_keys) or ():
-            docs[doc_id] = doc
+            docs[doc_id] = _typed(doc)
     return list(docs.items())
+
+
+def _typed(doc):
+    return Document.from_dict(doc) if isinstance(doc, dict) else doc
 
 
 def subtree_ids(root_id):
@@ -250,4 +294,4 @@ def all_documents():
         for kind in kinds or ():
             for _doc_id, doc in hook().search_documents(kind=kind, keys=None) or ():
                 if doc is not None:
-                    yield doc
+                    yield _typed(doc)

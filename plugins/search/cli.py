@@ -19,6 +19,7 @@ from .models import SearchChange
 def reindex_command(check):
     """Rebuild the search index from the database (searches keep working meanwhile)."""
     search = current_app.extensions["wiki.search"]
+    click.echo(f"Search engine: {search.engine.name} ({search.engine.folder.root}).", err=True)
     if check:
         sys.exit(_check(search))
     total = sum(1 for _ in all_documents())
@@ -31,13 +32,13 @@ def reindex_command(check):
 
 def _check(search):
     search.indexer.catch_up()  # what is queued counts as done
-    expected = {doc["id"]: doc["version"] for doc in all_documents()}
-    indexed = search.index.versions() if search.index.exists() else {}
+    expected = {doc.id: doc.version for doc in all_documents()}
+    indexed = search.engine.versions() if search.engine.exists() else {}
     missing = sorted(set(expected) - set(indexed))
     extra = sorted(set(indexed) - set(expected))
     stale = sorted(k for k in set(expected) & set(indexed) if expected[k] != indexed[k])
     queued = db.session.scalar(db.select(db.func.count(SearchChange.id)).where(
-        SearchChange.id > search.index.cursor_state()["applied"]))
+        SearchChange.id > search.engine.cursor().applied))
     for label, ids in (("missing", missing), ("stale", stale), ("extra", extra)):
         for doc_id in ids[:50]:
             click.echo(f"{label}: {doc_id}")

@@ -13,6 +13,8 @@ from wiki.models import Page
 from wiki.plugins import hook
 from wiki.text import html_text
 
+from .engine import Document
+
 CHUNK = 500  # pages loaded per query when many are indexed at once
 
 
@@ -39,16 +41,15 @@ def page_document(page, authors):
     text, sections = html_text(rev.html)
     labels = hook().page_labels(page=page) or []
     ancestors = page.ancestors()
-    return {
-        "id": f"page:{page.id}", "type": "page", "page_id": page.id, "comment_id": None,
-        "slug": page.slug, "title": page.title, "page_title": page.title,
-        "breadcrumb": [[a.slug, a.title] for a in ancestors],
-        "body": text, "sections": sections, "labels": labels, "authors": sorted(authors),
-        "updated": page.updated_at, "members_only": page.members_only,
-        "path": [a.id for a in ancestors] + [page.id],
-        "version": f"r{rev.number}:{page.updated_at.isoformat()}:{page.slug}:{int(page.members_only)}"
-                   f":{','.join(labels)}:{page.parent_id}",
-    }
+    return Document(
+        id=f"page:{page.id}", type="page", page_id=page.id, slug=page.slug, title=page.title,
+        page_title=page.title, breadcrumb=tuple((a.slug, a.title) for a in ancestors),
+        body=text, sections=tuple(tuple(s) for s in sections), labels=tuple(labels),
+        authors=tuple(sorted(authors)), updated=page.updated_at, members_only=page.members_only,
+        path=(*(a.id for a in ancestors), page.id),
+        version=f"r{rev.number}:{page.updated_at.isoformat()}:{page.slug}:{int(page.members_only)}"
+                f":{','.join(labels)}:{page.parent_id}",
+    )
 
 
 def _authors(page_ids):

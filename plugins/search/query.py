@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from .analysis import fold, stems, words
+
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 30
 FILTERS = ("label", "author", "type", "in", "updated")
@@ -30,6 +32,30 @@ _DATE = re.compile(r"^(>=|<=|>|<)?(\d{4}-\d{2}-\d{2})$")
 class Term:
     kind: str  # word, phrase or prefix
     text: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """A searched term as the index holds it: ``stems`` (any of these stems
+    of the word, in the stemmed text), ``phrase`` (these words in a row, as
+    written, accents folded) or ``prefix`` (these words in a row, the last
+    one only a beginning)."""
+
+    kind: str
+    tokens: tuple
+
+
+def analyse(term):
+    """The ``Match`` of one searched term, or None (stop words only)."""
+    found = tuple(fold(w) for w in words(term.text))
+    if not found:
+        return None
+    if term.kind == "prefix":
+        return Match("prefix", found)
+    if term.kind == "phrase" or len(found) > 1:  # "soil-carbon" is two words in a row
+        return Match("phrase", found)
+    found_stems = stems(words(term.text)[0])
+    return Match("stems", found_stems) if found_stems else None
 
 
 @dataclass
@@ -60,6 +86,17 @@ class ParsedQuery:
     def is_empty(self):
         return not self.clauses and not self.filters and not self.updated_after \
             and not self.updated_before
+
+    def matches(self, negate=False):
+        """The clauses (``negate``: the excluded ones) as lists of alternative
+        ``Match`` es; a clause of stop words only is left out."""
+        found = []
+        for clause in self.clauses:
+            if clause.negate == negate:
+                alternatives = [m for m in map(analyse, clause.terms) if m is not None]
+                if alternatives:
+                    found.append(alternatives)
+        return found
 
     def words(self):
         """Plain words searched for (for "did you mean")."""

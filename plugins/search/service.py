@@ -1,4 +1,5 @@
-"""Searching as a reader: visibility, ``in:`` pages, "did you mean"."""
+"""Searching as a reader: visibility, ``in:`` pages, "did you mean", an
+index that is still being built."""
 
 import logging
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from wiki.models import can_see
 from wiki.services import find_page
 
 from .changes import subtree_ids
-from .index import Results
+from .engine import Results
 from .query import parse
 
 PER_PAGE = 10
@@ -22,6 +23,7 @@ class Search:
     results: Results = field(default_factory=Results)
     notices: list = field(default_factory=list)
     suggestion: str | None = None
+    building: bool = False  # no index yet: it is being built
 
 
 def state():
@@ -33,12 +35,18 @@ def search(text, user, page=1):
     found = Search(parsed.text, notices=list(parsed.notices))
     if parsed.is_empty:
         return found
-    if state().indexer.needs_catch_up():  # other servers' changes, now and then
-        state().indexer.catch_up()
+    indexer = state().indexer
+    if indexer.needs_catch_up():  # other servers' changes, now and then
+        indexer.catch_up(wait=_build_wait())
     within = _within(parsed, user, found.notices)
     members = user.is_member
     try:
         found.results = _search_index(parsed, members, within, page)
+    except _Building:
+        found.building = True
+        found.notices.append("The search index is being built. Search will work again in a few "
+                             "minutes; please try later.")
+        return found
     except Exception:
         log.exception("search is unavailable")
         found.notices.append("Search is unavailable right now; please try again in a minute.")
@@ -48,19 +56,31 @@ def search(text, user, page=1):
     return found
 
 
+class _Building(Exception):
+    pass
+
+
+def _build_wait():
+    """Seconds a search waits for a missing index to be built (a small wiki's
+    takes less) before saying that it is being built."""
+    return current_app.config["SEARCH_BUILD_WAIT"]
+
+
 def _search_index(parsed, members, within, page):
     """Search; on a failure, reopen the index (another worker's commit may
     have replaced its files) and try again; rebuild only an index that is
     really missing or damaged."""
-    index = state().index
+    engine = state().engine
+    if not state().indexer.ensure(_build_wait()):
+        raise _Building
     try:
-        return index.search(parsed, members, within, page, PER_PAGE)
+        return engine.search(parsed, members, within, page, PER_PAGE)
     except Exception as e:
         log.warning("search failed (%r); reopening the index", e)
-        index.forget()
-        if not index.exists():
-            state().indexer.rebuild(reason="the search index is missing or damaged")
-        return index.search(parsed, members, within, page, PER_PAGE)
+        engine.forget()
+        if not state().indexer.ensure(_build_wait()):
+            raise _Building from e
+        return engine.search(parsed, members, within, page, PER_PAGE)
 
 
 def _within(parsed, user, notices):
@@ -81,12 +101,11 @@ def _did_you_mean(parsed, members, within):
     """A corrected query that finds something the reader may see, or None.
     Each candidate is searched with the reader's visibility, so a word that
     only members-only pages contain is never suggested to anonymous readers."""
-    index = state().index
-    words = parsed.words()
-    for word in words:
-        for candidate in index.suggest(word):
+    engine = state().engine
+    for word in parsed.words():
+        for candidate in engine.suggest(word):
             corrected = parse(_replace_word(parsed.text, word, candidate))
-            if index.finds_any(corrected, members, within):
+            if engine.finds_any(corrected, members, within):
                 return corrected.text
     return None
 

@@ -1,11 +1,17 @@
-"""Snippets: the best passages of a hit's text, with the searched words marked.
+"""Hits as readers see them: the best passages of the text and the title,
+with the searched words marked, and the folded section a match is in.
 
-A snippet is built from escaped text only, never from HTML kept in the index.
+Shared by every engine: an engine hands over what it stored for a document
+(``Document.shown()``). A snippet is built from escaped text only, never
+from HTML kept in the index.
 """
+
+from datetime import datetime
 
 from markupsafe import Markup, escape
 
-from .analysis import WORD, fold, stems, words
+from .analysis import WORD, fold, stems
+from .engine import Hit
 
 MAX_CHARS = 240  # one passage at most
 SURROUND = 60  # text kept before the first and after the last marked word
@@ -18,19 +24,17 @@ class Highlighter:
     word, a word of a "phrase", or a word starting with a prefix*."""
 
     def __init__(self, parsed):
-        self.stems, self.words, self.prefixes = set(), set(), []
-        for clause in parsed.clauses:
-            if clause.negate:
-                continue
-            for term in clause.terms:
-                found = [fold(w) for w in words(term.text)]
-                if term.kind == "prefix":
-                    self.prefixes.append("".join(found))
-                elif term.kind == "phrase" or len(found) > 1:
-                    self.words.update(found)
-                else:
-                    self.stems.update(s for w in words(term.text) for s in stems(w))
-        self.prefixes = tuple(p for p in self.prefixes if p)
+        self.stems, self.words, prefixes = set(), set(), []
+        for alternatives in parsed.matches():
+            for match in alternatives:
+                if match.kind == "stems":
+                    self.stems.update(match.tokens)
+                elif match.kind == "phrase":
+                    self.words.update(match.tokens)
+                else:  # prefix: the words before the last one are whole words
+                    self.words.update(match.tokens[:-1])
+                    prefixes.append(match.tokens[-1])
+        self.prefixes = tuple(prefixes)
 
     def matches(self, word):
         word = word.lower()
@@ -41,14 +45,47 @@ class Highlighter:
             return folded in self.words or folded.startswith(self.prefixes or ("\0",))
         return False
 
+    def title(self, text):
+        """``text`` escaped, with the searched words marked."""
+        spans = [m.span() for m in WORD.finditer(text) if self.matches(m.group())]
+        return _mark(text, spans, 0, len(text)) if spans else escape(text)
+
     def snippet(self, text):
         """(snippet, offset of the first marked word) or (None, None)."""
         spans = [m.span() for m in WORD.finditer(text) if self.matches(m.group())]
         if not spans:
             return None, None
         passages = sorted(sorted(_passages(spans), key=lambda p: -len(p))[:PASSAGES])
-        pieces = [_mark(text, passage) for passage in passages]
+        pieces = [_mark(text, passage, *_bounds(text, passage)) for passage in passages]
         return Markup(BETWEEN).join(pieces), passages[0][0][0]  # noqa: S704 - a constant
+
+
+def make_hit(doc_id, kind, shown, highlighter):
+    """The ``Hit`` of a found document, from what its engine stored."""
+    body = shown.get("body") or ""
+    snippet, start = highlighter.snippet(body)
+    if snippet is None:  # matched in the title or labels only: the text as it begins
+        snippet = escape(_beginning(body))
+    section = None
+    if start is not None:
+        for anchor, title, s, e in shown.get("sections") or ():
+            if s <= start < e:
+                section = {"anchor": anchor, "title": title}  # innermost wins: listed last
+    return Hit(
+        id=doc_id, type=kind, page_id=shown["page_id"], comment_id=shown.get("comment_id") or None,
+        slug=shown["slug"], title=highlighter.title(shown.get("title") or ""),
+        page_title=shown.get("page_title") or "", breadcrumb=shown.get("breadcrumb") or [],
+        labels=shown.get("labels") or [], updated=datetime.fromisoformat(shown["updated"]),
+        snippet=snippet, section=section, author_name=shown.get("author_name"),
+    )
+
+
+def _beginning(text):
+    """The first ``MAX_CHARS`` of ``text``, cut at a word."""
+    if len(text) <= MAX_CHARS:
+        return text
+    space = text.rfind(" ", 0, MAX_CHARS)
+    return text[:space if space > 0 else MAX_CHARS].rstrip() + "…"
 
 
 def _passages(spans):
@@ -63,15 +100,20 @@ def _passages(spans):
     yield run
 
 
-def _mark(text, spans):
+def _bounds(text, spans):
+    """Where the passage around ``spans`` begins and ends, at words."""
     start = max(0, spans[0][0] - SURROUND)
-    if start:  # begin at a word
+    if start:
         space = text.find(" ", start, spans[0][0])
         start = space + 1 if space != -1 else spans[0][0]
     end = min(len(text), spans[-1][1] + SURROUND)
     if end < len(text):
         space = text.rfind(" ", spans[-1][1], end)
         end = space if space != -1 else spans[-1][1]
+    return start, end
+
+
+def _mark(text, spans, start, end):
     out, at = [], start
     for s, e in spans:
         out.append(escape(text[at:s]))

@@ -13,4 +13,7 @@ def results():
     text = request.args.get("q", "")
     page = request.args.get("page", 1, type=int) or 1
     found = search(text, current_user, page)
-    return render_template("search/results.html", search=found, q=found.text)
+    html = render_template("search/results.html", search=found, q=found.text)
+    if found.building:  # not an error of the reader's: come back later
+        return html, 503, {"Retry-After": "60"}
+    return html

@@ -1,5 +1,9 @@
 """Search: languages, query syntax, filters, visibility, sync with every change,
-crash recovery, concurrent writers, reindex and check, bad queries."""
+crash recovery, concurrent writers, reindex and check, bad queries.
+
+The conformance suite of the search engines: every test runs once per engine
+(``ENGINES``), so a search behaves the same whichever engine answers it.
+"""
 
 import re
 from datetime import datetime
@@ -7,16 +11,29 @@ from pathlib import Path
 
 import pytest
 
+from plugins.search.engine import Cursor, Document
 from wiki import services
 from wiki.extensions import db
 from wiki.models import AnonymousUser, User
 
-QUIET = {"COMMENTS_MIN_SECONDS": 0, "COMMENTS_RATE_LIMIT": [1000, 60]}
+QUIET = {"COMMENTS_MIN_SECONDS": 0, "COMMENTS_RATE_LIMIT": [1000, 60], "SEARCH_BUILD_WAIT": 30}
+ENGINES = ["whoosh", "sqlite"]
+
+
+@pytest.fixture(params=ENGINES)
+def engine_name(request):
+    return request.param
 
 
 @pytest.fixture
-def app(app_factory):
-    app = app_factory(**QUIET)
+def settings(engine_name):
+    """The app settings of these tests, on the engine under test."""
+    return {**QUIET, "SEARCH_ENGINE": engine_name}
+
+
+@pytest.fixture
+def app(app_factory, settings):
+    app = app_factory(**settings)
     with app.app_context():
         yield app
         db.session.remove()
@@ -273,8 +290,8 @@ def test_sync_after_comment_changes(client, auth, app, make_page):
 # -- durability ---------------------------------------------------------------------------
 
 
-def test_changes_left_by_a_crash_are_applied_on_the_next_start(app_factory, tmp_path, monkeypatch):
-    app = app_factory(**QUIET)
+def test_changes_left_by_a_crash_are_applied_on_the_next_start(app_factory, settings, monkeypatch):
+    app = app_factory(**settings)
     with app.app_context():
         from wiki.accounts import create_user
         from wiki.models import Page
@@ -284,12 +301,13 @@ def test_changes_left_by_a_crash_are_applied_on_the_next_start(app_factory, tmp_
         sync(app)
         # The process dies after the commit, before it writes the index.
         with monkeypatch.context() as crash:
-            crash.setattr(type(app.extensions["wiki.search"].indexer), "catch_up", lambda self: None)
+            crash.setattr(type(app.extensions["wiki.search"].indexer), "catch_up",
+                          lambda self, wait=None: None)
             services.create_page("Lost in flight", "Peat moss.", editor)
         assert db.session.scalar(db.select(db.func.count(Page.id))) == 2
         db.session.info.pop("search_dirty", None)
     # A new process (same instance folder) starts and answers a search.
-    restarted = app_factory(**QUIET)
+    restarted = app_factory(**settings)
     total, links, _ = search(restarted.test_client(), "peat")
     assert total == 2 and "/wiki/lost-in-flight" in links
 
@@ -299,14 +317,14 @@ def test_missing_or_damaged_index_is_rebuilt(client, app, make_page, caplog):
 
     make_page("Humus", "Humus layer.")
     sync(app)
-    root = Path(app.extensions["wiki.search"].index.root)
+    root = Path(app.extensions["wiki.search"].engine.folder.root)
     shutil.rmtree(root)
     assert search(client, "humus")[0] == 1
     assert "indexing the database" in caplog.text
     current = root / (root / "CURRENT").read_text().strip()
     for path in current.iterdir():
         path.write_bytes(b"garbage" * 1000)
-    app.extensions["wiki.search"].index.forget()  # as a freshly started process
+    app.extensions["wiki.search"].engine.forget()  # as a freshly started process
     caplog.clear()
     assert search(client, "humus")[0] == 1
     assert "missing or damaged; indexing the database" in caplog.text
@@ -321,10 +339,10 @@ def test_reindex_and_check(app, runner, make_page):
     assert check.exit_code == 0, check.output
     assert "0 missing, 0 stale, 0 extra" in check.output
 
-    index = app.extensions["wiki.search"].index
+    engine = app.extensions["wiki.search"].engine
     page = make_page("Clay", "Clay soils.")
     sync(app)
-    with index.writing() as batch:  # damage the index behind the log's back
+    with engine.writing(timeout=5) as batch:  # damage the index behind the log's back
         batch.write([(f"page:{page.id}", None), ("page:999", _fake_doc())])
     check = runner.invoke(args=["reindex", "--check"])
     assert check.exit_code == 1
@@ -334,8 +352,8 @@ def test_reindex_and_check(app, runner, make_page):
 
 
 def _fake_doc():
-    return {"id": "page:999", "type": "page", "page_id": 999, "slug": "ghost", "title": "Ghost",
-            "body": "boo", "updated": datetime(2020, 1, 1), "members_only": False, "version": "x"}
+    return Document(id="page:999", type="page", page_id=999, slug="ghost", title="Ghost", body="boo",
+                    updated=datetime(2020, 1, 1), members_only=False, version="x")
 
 
 # -- bad queries ------------------------------------------------------------------------------
@@ -422,11 +440,11 @@ def test_old_log_rows_are_pruned_and_a_stale_index_rebuilt(app, make_page, caplo
     assert db.session.scalar(db.select(db.func.count(SearchChange.id))) == 0
     # An index that had not applied those rows (a server back from a long
     # absence) cannot catch up from the log any more: it is rebuilt.
-    with indexer.index.writing() as batch:
-        batch.state = {"applied": 0, "recent": []}
+    with indexer.engine.writing(timeout=5) as batch:
+        batch.cursor = Cursor()
     indexer.catch_up()
     assert "older than the change log" in caplog.text
-    assert indexer.index.cursor_state()["applied"] >= cut
+    assert indexer.engine.cursor().applied >= cut
 
 
 @pytest.mark.parametrize("query", ["updated:>9999-12-31", "updated:<0001-01-01"])

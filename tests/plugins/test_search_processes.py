@@ -4,6 +4,10 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
+from wiki.extensions import db
+
 WORKER = textwrap.dedent("""
     import sys
     from wiki import create_app
@@ -12,7 +16,7 @@ WORKER = textwrap.dedent("""
     from wiki import services
 
     worker, count = int(sys.argv[1]), int(sys.argv[2])
-    app = create_app({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "SEARCH_ENGINE": sys.argv[3]})
     indexer = app.extensions["wiki.search"].indexer
     with app.app_context():
         editor = db.session.scalar(db.select(User).where(User.username == "editor"))
@@ -24,11 +28,20 @@ WORKER = textwrap.dedent("""
 """)
 
 
-def test_concurrent_writer_processes_lose_nothing(app, users, tmp_path):
+@pytest.fixture(params=["whoosh", "sqlite"])
+def app(app_factory, request):
+    app = app_factory(SEARCH_ENGINE=request.param)
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+def test_concurrent_writer_processes_lose_nothing(app, users):
     import os
 
     env = {**os.environ, "WIKI_INSTANCE_PATH": app.instance_path}
-    workers = [subprocess.Popen([sys.executable, "-c", WORKER, str(w), "8"], env=env,
+    engine = app.config["SEARCH_ENGINE"]
+    workers = [subprocess.Popen([sys.executable, "-c", WORKER, str(w), "8", engine], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for w in range(4)]
     outputs = [w.communicate(timeout=120) for w in workers]
@@ -39,6 +52,6 @@ def test_concurrent_writer_processes_lose_nothing(app, users, tmp_path):
     # Every page is in the index, at its current version, with no catch-up after the workers.
     from plugins.search.changes import all_documents
 
-    expected = {doc["id"]: doc["version"] for doc in all_documents()}
+    expected = {doc.id: doc.version for doc in all_documents()}
     assert len(expected) == 32
-    assert app.extensions["wiki.search"].index.versions() == expected
+    assert app.extensions["wiki.search"].engine.versions() == expected

@@ -1,0 +1,465 @@
+"""The Whoosh engine (``SEARCH_ENGINE = "whoosh"``, the default).
+
+The index is a Whoosh directory (``instance/search/whoosh/ix-*/``) of each
+app server. Only this module imports Whoosh. How it is used, for speed:
+
+- The analysis is the shared one (``analysis.py``): ``text`` holds the
+  English and French stems of the title and labels (each counting four
+  times) and of the body, in one field, so a searched word is one posting
+  list; ``exact`` holds the words as written, with positions, for
+  "phrases", prefix* and spelling. Stems are computed where Whoosh indexes,
+  so a rebuild spreads them over several processes.
+- One searcher per thread (one per gunicorn worker), kept between requests
+  and reopened when the index changes; the documents of each filter value
+  (visibility, labels, authors, pages, types, dates) are kept with it as
+  sets, until it is refreshed.
+- The count and the facets come from one unscored pass with Whoosh's
+  grouping (``groupedby``, counting only); the hits from a scored pass that
+  keeps the top ones and skips blocks that cannot reach them.
+- A rebuild runs in several processes (``procs``) and leaves one segment
+  per process; the writes that follow are merged into them by Whoosh.
+- Writers take a lock file of ours around Whoosh's writer, so the cursor
+  file is saved under the same lock, right after the documents are
+  committed: a crash in between leaves an older cursor, and those changes
+  are applied again (documents are re-read from the database, so that is
+  harmless).
+"""
+
+import json
+import logging
+import os
+import threading
+import uuid
+import warnings
+from collections import Counter, OrderedDict
+from contextlib import contextmanager, suppress
+from datetime import datetime
+from multiprocessing import cpu_count
+
+from whoosh import columns, fields, formats, sorting
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.analysis import Composable, Token
+from whoosh.system import pack_uint
+
+from ..analysis import fold, stem_text, words
+from ..engine import Batch, Cursor, IndexBusy, IndexMissing, Results, SearchEngine
+from ..folder import LockTimeout
+from ..snippets import Highlighter, make_hit
+from ..spelling import closest, searched_form
+
+log = logging.getLogger(__name__)
+
+HEADING_WEIGHT = 4  # a word of the title or a label weighs four times a word of the text
+CURSOR = "cursor.json"
+FILTER_SETS = 256  # filter sets kept per searcher
+REBUILD_MB = 256  # memory of each indexing process before it spills to disk
+
+
+# -- the schema --------------------------------------------------------------------
+
+
+class StemmedText(fields.FieldType):
+    """The stems of a document's heading and body, in one scorable field.
+
+    The value is the pair (heading, body) of plain texts; ``index`` analyses
+    it with the shared bilingual analysis (the stems of each word, computed
+    once per process for each word), heading stems weighing
+    ``HEADING_WEIGHT`` times. Queries name stems directly: no query-time
+    analysis."""
+
+    def __init__(self):
+        super().__init__(formats.Frequency(), analyzer=None, scorable=True)
+
+    def index(self, value, **kwargs):
+        heading, body = value
+        in_heading = Counter(stem_text(heading).split())
+        in_body = Counter(stem_text(body).split())
+        for stem in in_heading.keys() | in_body.keys():
+            h, b = in_heading[stem], in_body[stem]
+            yield stem.encode("utf-8"), h + b, float(HEADING_WEIGHT * h + b), pack_uint(h + b)
+
+
+class ExactWords(Composable):
+    """The words of a text as written, lower-case, accents folded, with their
+    positions: the same words as the shared ``analysis.words``."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, word in enumerate(words(value), start_pos):
+            token.text = fold(word)
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = pos
+            yield token
+
+
+class Values(fields.FieldType):
+    """Exact values given as a list (labels, author names, page ids), to
+    filter on; with ``facet``, also a list column that Whoosh's grouping
+    reads per document."""
+
+    def __init__(self, facet=False):
+        super().__init__(formats.Existence(), analyzer=None)
+        if facet:
+            self.column_type = columns.VarBytesListColumn()
+
+    def to_column_value(self, values):
+        return [v.encode("utf-8") for v in values]
+
+
+def make_schema():
+    return fields.Schema(
+        id=fields.ID(unique=True, sortable=True),
+        type=fields.ID(sortable=True),
+        members_only=fields.BOOLEAN(),
+        labels=Values(facet=True),
+        authors=Values(),
+        path=Values(),
+        updated=fields.DATETIME(),
+        text=StemmedText(),
+        exact=fields.TEXT(analyzer=ExactWords()),
+        version=fields.COLUMN(columns.VarBytesColumn()),
+        shown=fields.STORED(),
+    )
+
+
+def _fields(doc):
+    heading = doc.heading
+    return {
+        "id": doc.id, "type": doc.type, "members_only": doc.members_only,
+        "labels": [x.lower() for x in doc.labels], "authors": [x.lower() for x in doc.authors],
+        "path": [str(i) for i in doc.path], "updated": doc.updated,
+        "text": (heading, doc.body), "exact": f"{heading}\n{doc.body}",
+        "version": doc.version.encode("utf-8"),
+        "shown": {"id": doc.id, "type": doc.type, **doc.shown()},
+    }
+
+
+FACETS = {"labels": sorting.FieldFacet("labels", allow_overlap=True), "type": sorting.FieldFacet("type")}
+
+
+# -- the engine --------------------------------------------------------------------
+
+
+class WhooshEngine(SearchEngine):
+    name = "whoosh"
+
+    def __init__(self, folder, procs=None):
+        super().__init__(folder)
+        self.procs = procs or cpu_count()
+        self._local = threading.local()
+        self._opened = None  # (directory, Whoosh index)
+        self._lock = threading.Lock()
+
+    # opening
+
+    def _index(self):
+        """The live Whoosh index, reopened when a rebuild swapped it."""
+        directory = self.folder.current()
+        opened = self._opened
+        if opened is not None and opened[0] == directory:
+            return opened[1]
+        if directory is None or not os.path.isdir(directory):
+            raise IndexMissing(directory)
+        with self._lock:
+            ix = _open(directory)
+            self._opened = (directory, ix)
+        return ix
+
+    def _searcher(self):
+        """This thread's searcher and its filter sets, refreshed when the index changed."""
+        ix = self._index()
+        local = self._local
+        searcher = getattr(local, "searcher", None)
+        if searcher is not None and local.ix is ix and searcher.up_to_date():
+            return searcher, local.sets
+        if searcher is not None:
+            searcher.close()
+        # A new searcher rather than ``refresh()``: whoosh-reloaded's refresh
+        # reuses a segment's reader even when documents of that segment were
+        # deleted since, so replaced documents would still be found.
+        local.searcher, local.ix = ix.searcher(), ix
+        local.sets = _FilterSets(local.searcher)
+        return local.searcher, local.sets
+
+    def exists(self):
+        directory = self.folder.current()
+        if directory is None or not os.path.isdir(directory):
+            return False
+        try:
+            # Reads the table of contents and the segments' headers.
+            return self._index().doc_count_all() >= 0
+        except IndexMissing as e:
+            if directory and os.listdir(directory):
+                log.warning("search index %s is damaged: %s", directory, e)
+            return False
+        except Exception as e:
+            log.warning("search index %s is damaged: %r", directory, e)
+            self.forget()
+            return False
+
+    def forget(self):
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            with suppress(Exception):  # closing a damaged index's files
+                searcher.close()
+        self._local, self._opened = threading.local(), None
+
+    def cursor(self):
+        directory = self.folder.current()
+        try:
+            with open(os.path.join(directory, CURSOR)) as f:
+                state = json.load(f)
+            return Cursor(int(state["applied"]), tuple(state.get("recent", ())))
+        except (OSError, TypeError, ValueError, KeyError):
+            return Cursor()
+
+    @staticmethod
+    def _save_cursor(directory, cursor):
+        tmp = os.path.join(directory, f"{CURSOR}.{uuid.uuid4().hex}")
+        with open(tmp, "w") as f:
+            json.dump({"applied": cursor.applied, "recent": list(cursor.recent)}, f)
+        os.replace(tmp, os.path.join(directory, CURSOR))  # readers see the old or the new one
+
+    # writing
+
+    @contextmanager
+    def writing(self, timeout):
+        try:
+            with self.folder.lock("WRITE.lock", timeout=timeout):
+                ix = self._index()
+                directory = self.folder.current()
+                batch = _Batch(ix.writer(timeout=timeout), self.cursor())
+                try:
+                    yield batch
+                except BaseException:
+                    batch.writer.cancel()
+                    raise
+                if batch.written:
+                    batch.writer.commit()
+                else:
+                    batch.writer.cancel()
+                if batch.cursor != batch.initial:
+                    self._save_cursor(directory, batch.cursor)
+        except LockTimeout:
+            raise IndexBusy(f"the search index was locked for {timeout}s") from None
+
+    def rebuild(self, docs, cursor, progress=None):
+        directory = self.folder.new_directory()
+        try:
+            ix = whoosh_index.create_in(directory, make_schema())
+            # Several processes analyse and index a share of the documents
+            # each, and each leaves its segment. (Not inside a web server's
+            # threads: forking a threaded process is unsafe.)
+            procs = self.procs if threading.current_thread() is threading.main_thread() else 1
+            options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+            writer = ix.writer(limitmb=REBUILD_MB, **options)
+            count = 0
+            try:
+                for doc in docs:
+                    writer.add_document(**_fields(doc))
+                    count += 1
+                    if progress:
+                        progress(1)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            self._save_cursor(directory, cursor)
+        except BaseException:
+            self.folder.discard(directory)
+            raise
+        self.folder.swap_in(directory)
+        return count
+
+    # reading
+
+    def versions(self):
+        searcher, _ = self._searcher()
+        reader = searcher.reader()
+        ids, versions = reader.column_reader("id"), reader.column_reader("version")
+        return {ids[n]: versions[n].decode("utf-8") for n in reader.all_doc_ids()}
+
+    def search(self, query, members, within, page, per_page):
+        searcher, sets = self._searcher()
+        plan = _plan(query, members, within, sets)
+        if plan is None:
+            return Results()
+        q, allow, deny = plan
+        if allow is not None and not allow:
+            return Results()  # (Whoosh reads an empty filter as no filter)
+        counted = searcher.search(q, limit=None, scored=False, groupedby=FACETS,
+                                  maptype=sorting.Count, filter=allow, mask=deny)
+        total = len(counted)
+        if not total:
+            return Results()
+        pages = -(-total // per_page)
+        page = min(max(page, 1), pages)
+        top = searcher.search(q, limit=page * per_page, filter=allow, mask=deny)
+        highlighter = Highlighter(query)
+        hits = []
+        for hit in top[(page - 1) * per_page:]:
+            shown = hit["shown"]
+            hits.append(make_hit(shown["id"], shown["type"], shown, highlighter))
+        labels = counted.groups("labels")
+        label_counts = sorted(((k.decode("utf-8"), n) for k, n in labels.items() if k),
+                              key=lambda kv: (-kv[1], kv[0]))
+        type_counts = sorted((k, n) for k, n in counted.groups("type").items() if k)
+        return Results(total, hits, page, pages, label_counts, type_counts)
+
+    def finds_any(self, query, members, within):
+        searcher, sets = self._searcher()
+        plan = _plan(query, members, within, sets)
+        if plan is None:
+            return False
+        q, allow, deny = plan
+        for docnum in searcher.docs_for_query(q):
+            if (allow is None or docnum in allow) and (deny is None or docnum not in deny):
+                return True
+        return False
+
+    def suggest(self, word, limit=3):
+        word = searched_form(word)
+        if word is None:
+            return []
+        searcher, _ = self._searcher()
+        candidates = ((term.decode("utf-8"), info.doc_frequency())
+                      for term, info in searcher.reader().iter_prefix("exact", word[0]))
+        return closest(word, candidates, limit)
+
+
+def _open(directory):
+    """Open the index in ``directory``; ``IndexMissing`` if it is damaged."""
+    problem = None
+    with warnings.catch_warnings():
+        # Whoosh leaves the file of a damaged table of contents open when it
+        # cannot read it; the file is closed (with a ResourceWarning) when
+        # the exception is dropped, at the end of this block.
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return whoosh_index.open_dir(directory)
+        except whoosh_index.EmptyIndexError:
+            problem = f"{directory}: no index"
+        except Exception as e:  # a damaged directory: whatever Whoosh raises
+            problem = f"{directory}: {e!r}"
+    raise IndexMissing(problem)
+
+
+class _Batch(Batch):
+    def __init__(self, writer, cursor):
+        self.writer, self.initial, self.cursor, self.written = writer, cursor, cursor, 0
+
+    def write(self, changes):
+        for doc_id, doc in changes:
+            if doc is None:
+                self.writer.delete_by_term("id", doc_id)
+            else:
+                self.writer.update_document(**_fields(doc))
+            self.written += 1
+
+
+# -- queries -----------------------------------------------------------------------
+
+
+class _FilterSets:
+    """The documents of each filter value, for one searcher: computed once
+    from their posting lists, then kept until the searcher is refreshed.
+    The sets are shared: never change one."""
+
+    def __init__(self, searcher):
+        self._searcher = searcher
+        self._sets = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, q):
+        key = repr(q)
+        with self._lock:
+            found = self._sets.get(key)
+            if found is not None:
+                self._sets.move_to_end(key)
+                return found
+        found = set(self._searcher.docs_for_query(q))  # a set: what Whoosh's filters take
+        with self._lock:
+            self._sets[key] = found
+            if len(self._sets) > FILTER_SETS:
+                self._sets.popitem(last=False)
+        return found
+
+    def union(self, queries):
+        sets = [self.get(q) for q in queries]
+        return set().union(*sets) if len(sets) != 1 else sets[0]
+
+    def intersection(self, queries):
+        sets = sorted((self.get(q) for q in queries), key=len)
+        return sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
+
+
+def _match(match):
+    if match.kind == "stems":
+        terms = [wq.Term("text", s) for s in match.tokens]
+        return terms[0] if len(terms) == 1 else wq.Or(terms)
+    if match.kind == "prefix":
+        *whole, start = match.tokens
+        last = wq.Prefix("exact", start)
+        return wq.Sequence([*(wq.Term("exact", w) for w in whole), last]) if whole else last
+    if len(match.tokens) == 1:
+        return wq.Term("exact", match.tokens[0])
+    return wq.Phrase("exact", list(match.tokens))
+
+
+def _filter(f, within):
+    """A filter as a query on its field (one query per set it stands for)."""
+    if f.name == "label":
+        return wq.Term("labels", f.value)
+    if f.name == "author":
+        return wq.Term("authors", f.value)
+    if f.name == "type":
+        return wq.Or([wq.Term("type", kind) for kind in f.value.split("|")])
+    if f.name == "in":
+        return wq.Or([wq.Term("path", str(i)) for i in within]) if within else wq.NullQuery
+    raise ValueError(f.name)
+
+
+def _dated(query):
+    after, before = query.updated_after, query.updated_before
+    if not (after or before):
+        return None
+    return wq.DateRange("updated", datetime.combine(after, datetime.min.time()) if after else None,
+                        datetime.combine(before, datetime.max.time()) if before else None)
+
+
+def _either(alternatives):
+    queries = [_match(m) for m in alternatives]
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+
+def _plan(query, members, within, sets):
+    """(Whoosh query, allowed documents or None, excluded documents or None),
+    or None when the query looks for nothing."""
+    wanted = [_either(c) for c in query.matches()]
+    unwanted = [_either(c) for c in query.matches(negate=True)]
+    filters = [_filter(f, within) for f in query.filters if not f.negate]
+    dated = _dated(query)
+    if dated is not None:
+        filters.append(dated)
+    excluded = [_filter(f, within) for f in query.filters if f.negate]
+    if not (wanted or unwanted or filters or excluded):
+        return None  # stop words only
+    allow = None
+    if wanted:
+        q = wanted[0] if len(wanted) == 1 else wq.And(wanted)
+        if filters:
+            allow = sets.intersection(filters)
+    else:
+        # Only filters: they are the query (their posting lists), not a set
+        # to check every document against.
+        q = filters[0] if len(filters) == 1 else wq.And(filters) if filters else wq.Every()
+    if unwanted:
+        q = wq.AndNot(q, unwanted[0] if len(unwanted) == 1 else wq.Or(unwanted))
+    if not members:
+        excluded.append(wq.Term("members_only", True))
+    deny = sets.union(excluded) if excluded else None
+    return q, allow, deny

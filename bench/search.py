@@ -1,20 +1,23 @@
-"""Search benchmark: full reindex speed, query latency over HTTP, index size.
+"""Search benchmark: both engines side by side, at two sizes, in one run.
 
-    .venv/bin/python -m bench.search                  # 10,000 pages, 50,000 comments
-    .venv/bin/python -m bench.search --pages 1000 --comments 5000
+    .venv/bin/python -m bench.search                            # both sizes: about 15 minutes
+    .venv/bin/python -m bench.search --sizes 2000:10000         # pages:comments
+    .venv/bin/python -m bench.search --engines whoosh --sizes 1000:5000
 
-Builds a generated wiki (bench/corpus.py; one workshop in ten, with its
-sessions and their comments, for members only) in a temporary instance
-folder, times ``reindex``, then serves it with gunicorn (2 workers) on
-127.0.0.1 and times a fixed set of anonymous searches, one request at a
-time, next to a bare Flask page under the same server (bench/bare_app.py)
-in the same run. Targets (docs/performance.md): at least 300 pages/s
-reindexed, p95 under 50 ms.
+For each size, builds one generated wiki (bench/corpus.py; one workshop in
+ten, with its sessions and their comments, for members only) in a temporary
+instance folder. Then, for each engine on that same wiki: times a full
+``reindex`` (as the command does it, in one process that may start helpers),
+measures the index on disk, serves the wiki with gunicorn (2 workers) on
+127.0.0.1 and times a fixed set of anonymous searches, one request at a time.
+A bare Flask page under the same server (bench/bare_app.py) is timed in the
+same run, after each engine. Targets: docs/performance.md.
 """
 
 import argparse
 import json
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -28,10 +31,12 @@ QUERIES = [
     "evenement", "soil* label:soil-carbon", "type:comment compost", "grazing OR pâturage",
     "sampling -remote", "updated:>2020-01-01 agroforestry", "carbn",
 ]
+SIZES = [(2_000, 10_000), (10_000, 50_000)]
+ENGINES = ["whoosh", "sqlite"]
 
 
 def build(instance, n_pages, n_comments):
-    os.environ["WIKI_INSTANCE_PATH"] = instance
+    """The generated wiki in the database of ``instance`` (no search index)."""
     from flask_migrate import upgrade
 
     from plugins.comments.models import Comment
@@ -43,10 +48,10 @@ def build(instance, n_pages, n_comments):
     from wiki.render import render_markdown
     from wiki.text import slugify
 
+    os.environ["WIKI_INSTANCE_PATH"] = instance
     app = create_app()
     with app.app_context():
         upgrade(revision="heads")
-        started = time.perf_counter()
         pages, workshops = [], 0
         for i, (title, parent, body, labels) in enumerate(corpus.pages(n_pages)):
             if parent is None:  # a workshop; one in ten is for members only, sessions included
@@ -79,14 +84,18 @@ def build(instance, n_pages, n_comments):
                 db.session.flush()
         db.session.commit()
         db.session.info.pop("search_dirty", None)  # the benchmark times the full reindex
-        built = time.perf_counter() - started
-    return app, built
+        db.session.remove()
+        db.engine.dispose()
 
 
-def reindex(app):
+def reindex(engine):
+    """(documents, seconds) of a full rebuild with ``engine``, as ``reindex`` does it."""
+    from wiki import create_app
+
+    app = create_app({"SEARCH_ENGINE": engine})
     with app.app_context():
         started = time.perf_counter()
-        count = app.extensions["wiki.search"].indexer.rebuild()  # as `flask --app wiki reindex`
+        count = app.extensions["wiki.search"].indexer.rebuild()
         return count, time.perf_counter() - started
 
 
@@ -94,35 +103,56 @@ def size_mb(path):
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 1e6
 
 
+def measure(instance, n_pages, n_comments, engines, rounds):
+    report = {"pages": n_pages, "comments": n_comments}
+    paths = [f"/search?q={quote(q)}" for q in QUERIES]
+    for engine in engines:
+        docs, seconds = reindex(engine)
+        figures = {
+            "reindex_s": round(seconds, 1), "documents": docs,
+            "reindex_pages_per_s": round(n_pages / seconds, 1),
+            "reindex_documents_per_s": round(docs / seconds, 1),
+            "index_mb": round(size_mb(os.path.join(instance, "search", engine)), 1),
+        }
+        env = {"WIKI_INSTANCE_PATH": instance, "WIKI_SEARCH_ENGINE": engine}
+        with gunicorn("wiki:create_app()", workers=2, env=env) as port:
+            latencies(port, paths, 2)  # warm-up: imports, templates, index readers
+            figures["search"] = summary(latencies(port, paths, rounds))
+            figures["per_query_p50_ms"] = {
+                q: summary(latencies(port, [p], 5))["p50_ms"] for q, p in zip(QUERIES, paths, strict=True)}
+        with gunicorn("bench.bare_app:app", workers=2) as port:
+            latencies(port, ["/search"], 5)
+            figures["bare_flask_page"] = summary(latencies(port, ["/search"], rounds * len(paths)))
+        figures["p95_ratio_search_to_bare"] = round(
+            figures["search"]["p95_ms"] / figures["bare_flask_page"]["p95_ms"], 1)
+        report[engine] = figures
+        print(json.dumps({engine: figures, "pages": n_pages}, ensure_ascii=False), flush=True)
+    return report
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", type=int, default=10_000)
-    parser.add_argument("--comments", type=int, default=50_000)
+    parser.add_argument("--sizes", nargs="+", default=[f"{p}:{c}" for p, c in SIZES],
+                        help="PAGES:COMMENTS, one or more")
+    parser.add_argument("--engines", nargs="+", default=ENGINES, choices=ENGINES)
     parser.add_argument("--rounds", type=int, default=10, help="times each query is sent")
+    parser.add_argument("--keep", action="store_true", help="keep the instance folders")
     args = parser.parse_args()
 
-    instance = tempfile.mkdtemp(prefix="wiki-bench-")
-    app, built = build(instance, args.pages, args.comments)
-    docs, seconds = reindex(app)
-    report = {
-        "pages": args.pages, "comments": args.comments, "build_s": round(built, 1),
-        "reindex_s": round(seconds, 1), "documents": docs,
-        "reindex_pages_per_s": round(args.pages / seconds, 1),
-        "reindex_documents_per_s": round(docs / seconds, 1),
-        "index_mb": round(size_mb(os.path.join(instance, "search")), 1),
-    }
-    paths = [f"/search?q={quote(q)}" for q in QUERIES]
-    env = {"WIKI_INSTANCE_PATH": instance}
-    with gunicorn("wiki:create_app()", workers=2, env=env) as port:
-        latencies(port, paths, 2)  # warm-up: imports, templates, index readers
-        report["search"] = summary(latencies(port, paths, args.rounds))
-    with gunicorn("bench.bare_app:app", workers=2) as port:
-        latencies(port, ["/search"], 5)
-        report["bare_flask_page"] = summary(latencies(port, ["/search"], args.rounds * len(paths)))
-    report["p95_ratio_search_to_bare"] = round(
-        report["search"]["p95_ms"] / report["bare_flask_page"]["p95_ms"], 1)
-    report["instance"] = instance
-    print(json.dumps(report, indent=2, ensure_ascii=False))
+    reports = []
+    for size in args.sizes:
+        n_pages, n_comments = map(int, size.split(":"))
+        instance = tempfile.mkdtemp(prefix="wiki-bench-")
+        started = time.perf_counter()
+        build(instance, n_pages, n_comments)
+        print(f"built {n_pages} pages + {n_comments} comments in {time.perf_counter() - started:.0f} s",
+              flush=True)
+        reports.append(measure(instance, n_pages, n_comments, args.engines, args.rounds))
+        if args.keep:
+            reports[-1]["instance"] = instance
+        else:
+            shutil.rmtree(instance, ignore_errors=True)
+    print(json.dumps(reports, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

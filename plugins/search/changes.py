@@ -23,7 +23,7 @@ from wiki.models import Page, PageEvent, Revision, utcnow
 from wiki.plugins import hook
 
 from .documents import live_page_ids, page_documents
-from .engine import Cursor, Document, IndexBusy, IndexMissing
+from .engine import Cursor, Document, IndexBusy
 from .models import SearchChange, SearchLogState
 
 log = logging.getLogger(__name__)
@@ -105,23 +105,16 @@ class Indexer:
     def catch_up(self, wait=None):
         """Apply pending changes. Never raises into a request: a failure is
         logged and the changes stay queued for the next try. Without a usable
-        index, build one (see ``ensure``)."""
+        index, build one first (see ``ensure``)."""
         db.session.info.pop("search_dirty", None)
+        self._last_poll = time.monotonic()
         try:
-            with self._lock:
-                self._last_poll = time.monotonic()
-                if self.engine.exists():
-                    self._apply_pending()
-                    return
-        except IndexMissing:
-            pass
+            if self.ensure(wait):
+                self._apply_pending()
         except IndexBusy as e:
             log.warning("search: %s; changes stay queued", e)
-            return
         except Exception:
             log.exception("could not update the search index; changes stay queued")
-            return
-        self.ensure(wait)
 
     def ensure(self, wait=None):
         """Whether a usable index exists. If not, build one: here when
@@ -153,6 +146,7 @@ class Indexer:
         with self._app.app_context():
             try:
                 self.rebuild(reason=reason)
+                self._apply_pending()  # what was logged while it ran
             except Exception:
                 log.exception("search: building the index failed; the next search tries again")
             finally:
@@ -186,6 +180,10 @@ class Indexer:
         return rows, recent_ids
 
     def _apply_pending(self):
+        with self._lock:  # one writer per process at a time
+            self._apply_pending_locked()
+
+    def _apply_pending_locked(self):
         cursor = self.engine.cursor()
         if cursor.applied < pruned_through():
             self.rebuild(reason="the index is older than the change log (its changes were pruned)",

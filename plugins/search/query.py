@@ -98,6 +98,22 @@ class ParsedQuery:
                     found.append(alternatives)
         return found
 
+    def has_filter(self, name, value):
+        """Whether the query already asks for ``name:value`` (not excluded)."""
+        value = value.lower() if name != "in" else value
+        return any(f.name == name and f.value == value and not f.negate for f in self.filters)
+
+    def with_filter(self, name, value):
+        """The query text narrowed by ``name:value``, unchanged when it has it."""
+        if self.has_filter(name, value):
+            return self.text
+        return f"{self.text} {name}:{value}".strip()
+
+    def without_filter(self, name, value):
+        """The query text without the filter ``name:value``."""
+        pattern = re.compile(rf'(?<!\S){re.escape(name)}:["\']?{re.escape(value)}["\']?(?!\S)', re.I)
+        return " ".join(pattern.sub(" ", self.text).split())
+
     def words(self):
         """Plain words searched for (for "did you mean")."""
         return [t.text for c in self.clauses if not c.negate for t in c.terms if t.kind == "word"]

@@ -11,19 +11,45 @@ from wiki.services import find_page
 
 from .changes import subtree_ids
 from .engine import Results
-from .query import parse
+from .query import ParsedQuery, parse
 
 PER_PAGE = 10
 log = logging.getLogger(__name__)
 
 
 @dataclass
+class Facet:
+    value: str
+    count: int
+    applied: bool  # the query already has this filter
+    query: str  # the query to link to: narrowed by it, or without it when applied
+
+
+@dataclass
 class Search:
-    text: str
+    query: ParsedQuery
     results: Results = field(default_factory=Results)
     notices: list = field(default_factory=list)
     suggestion: str | None = None
     building: bool = False  # no index yet: it is being built
+
+    @property
+    def text(self):
+        return self.query.text
+
+    def refine(self, name, value):
+        """The query narrowed by ``name:value`` (never the same filter twice)."""
+        return self.query.with_filter(name, value)
+
+    def facets(self, name):
+        """The ``label`` or ``type`` facet of the results, as links."""
+        counts = self.results.label_counts if name == "label" else self.results.type_counts
+        found = []
+        for value, count in counts:
+            applied = self.query.has_filter(name, value)
+            query = self.query.without_filter(name, value) if applied else self.refine(name, value)
+            found.append(Facet(value, count, applied, query))
+        return found
 
 
 def state():
@@ -32,7 +58,7 @@ def state():
 
 def search(text, user, page=1):
     parsed = parse(text)
-    found = Search(parsed.text, notices=list(parsed.notices))
+    found = Search(parsed, notices=list(parsed.notices))
     if parsed.is_empty:
         return found
     indexer = state().indexer

@@ -109,6 +109,27 @@ def test_title_weighs_more_than_body(client, app, make_page):
     assert slugs(links) == ["mulching", "cover-crops"]
 
 
+def test_a_word_found_in_a_title_is_marked_there(client, app, make_page):
+    make_page("Mulching <trials>", "Notes about cover crops.")
+    sync(app)
+    _, _, html = search(client, "mulch")
+    title = re.search(r'class="hit-title" href="[^"]+">(.*?)</a>', html).group(1)
+    assert title == "<mark>Mulching</mark> &lt;trials&gt;"
+
+
+def test_a_hit_found_by_its_title_only_shows_the_beginning_of_its_text(client, app, make_page):
+    words = " ".join(f"word{i}" for i in range(80))
+    make_page("Biochar", f"Intro text without the word. {words}\n\n??? \"Later\"\n    Folded text.\n")
+    sync(app)
+    _, links, html = search(client, "biochar")
+    assert links == ["/wiki/biochar"]  # the page, not a section
+    snippet = re.search(r'<p class="snippet">(.*?)</p>', html, re.S).group(1)
+    assert "<mark>" not in snippet
+    assert snippet.startswith("Intro text without the word. word0 word1")
+    assert snippet.endswith("…") and len(snippet) <= 241
+    assert re.search(r"word\d+…$", snippet), "cut at a word"
+
+
 def test_snippets_are_escaped_and_highlighted(client, app, make_page):
     make_page("Hostile", "Watch out: `<script>alert('carbon')</script>` and <b>carbon</b> text.")
     sync(app)
@@ -143,6 +164,27 @@ def test_filters_type_author_in_and_updated(client, app, make_page, users):
     assert search(client, f"soil updated:>={today}")[0] == 5
     assert search(client, "soil updated:<2000-01-01")[0] == 0
     assert search(client, "soil updated:>2000-01-01 type:page")[0] == 3
+    # Each filter can exclude too.
+    assert search(client, "soil -type:comment")[0] == 3
+    assert search(client, "soil -author:member")[0] == 4
+    assert slugs(search(client, "soil -in:workshop-2021")[1]) == ["elsewhere"]  # and its comments
+    assert search(client, "type:comment -author:jeanne")[0] == 1  # filters only, no words
+    assert search(client, "author:jeanne")[0] == 1
+
+
+def test_label_filters_include_and_exclude(client, app, auth, make_page):
+    for title, label in (("Plot one", "grazing"), ("Plot two", "compost"), ("Plot three", None)):
+        make_page(title, "Plot notes.")
+        if label:
+            auth.login("editor")
+            client.post(f"/wiki/{title.lower().replace(' ', '-')}/labels", data={"label": label})
+            auth.logout()
+    sync(app)
+    assert slugs(search(client, "plot label:grazing")[1]) == ["plot-one"]
+    assert set(slugs(search(client, "plot -label:grazing")[1])) == {"plot-two", "plot-three"}
+    assert search(client, "plot label:grazing label:compost")[0] == 0
+    assert slugs(search(client, "label:compost")[1]) == ["plot-two"]  # a filter alone
+    assert search(client, "plot label:nothing-has-this")[0] == 0
 
 
 def test_facets_count_types_of_the_result_set(client, app, make_page, users):
@@ -155,6 +197,24 @@ def test_facets_count_types_of_the_result_set(client, app, make_page, users):
     facets = html.split('class="facets"')[1]
     assert re.search(r">pages</a> <span class=\"count\">1<", facets)
     assert re.search(r">comments</a> <span class=\"count\">1<", facets)
+
+
+def test_a_facet_never_adds_a_filter_the_query_has(client, app, auth, make_page):
+    make_page("Paddock notes", "Rotational grazing.")
+    make_page("Paddock plan", "Rotational plan.")
+    auth.login("editor")
+    client.post("/wiki/paddock-notes/labels", data={"label": "grazing"})
+    client.post("/wiki/paddock-plan/labels", data={"label": "grazing"})
+    _, _, html = search(client, "rotational label:grazing")
+    facets = html.split('class="facets"')[1]
+    assert "label:grazing+label:grazing" not in html and "label:grazing label:grazing" not in html
+    # The applied filter shows as applied, with a link that removes it.
+    assert re.search(r'<span class="facet-applied" aria-current="true">grazing</span> <span class="count">2'
+                     r'</span> <a class="facet-remove" href="/search\?q=rotational"', facets)
+    # The labels of each hit do not add it twice either.
+    assert re.findall(r'class="label" href="([^"]+)"', html) == ["/search?q=rotational+label:grazing"] * 2
+    _, _, html = search(client, "rotational")
+    assert '<a href="/search?q=rotational+label:grazing">grazing</a> <span class="count">2</span>' in html
 
 
 def test_pagination(client, app, make_page):
@@ -221,6 +281,17 @@ def test_members_only_pages_and_comments_stay_hidden_from_anonymous(client, secr
     assert search(client, "type:page -open")[0] == 0
 
 
+@pytest.mark.parametrize("role", ["member", "editor", "admin"])
+def test_every_signed_in_role_sees_members_only_documents(client, auth, secret, role):
+    auth.login(role)
+    total, links, html = search(client, "permafrost")
+    assert total == 3 and "Secret page" in html
+    assert search(client, "xylophone")[0] == 1
+    assert search(client, "type:comment")[0] == 1
+    auth.logout()
+    assert search(client, "permafrost")[0] == 1
+
+
 def test_members_see_everything(client, auth, secret):
     auth.login("member")
     total, links, _ = search(client, "permafrost")
@@ -285,6 +356,24 @@ def test_sync_after_comment_changes(client, auth, app, make_page):
     assert search(client, "biochar")[0] == 1
     client.post(f"/comments/{comment.id}/delete")
     assert search(client, "biochar")[0] == 0
+
+
+def test_comments_follow_their_page_renamed_moved_and_hidden(client, auth, app, make_page):
+    from test_comments import posted
+
+    page = make_page("Field day", "A page.")
+    make_page("Archive")
+    auth.login("member")
+    posted(client, page, "Quinoa question.")
+    auth.logout()
+    auth.login("editor")
+    client.post("/wiki/field-day/settings", data={"title": "Field trip", "parent": "archive",
+                                                 "visibility": "public"})
+    _, _, html = search(client, "quinoa in:archive")
+    assert "Comment on “Field trip”" in html and 'href="/wiki/archive">Archive</a>' in html
+    client.post("/wiki/archive/settings", data={"title": "Archive", "parent": "", "visibility": "members"})
+    auth.logout()
+    assert search(client, "quinoa")[0] == 0  # the comment's page became members-only
 
 
 # -- durability ---------------------------------------------------------------------------
@@ -403,7 +492,7 @@ def test_labels_are_searched_filtered_faceted_and_synced(client, auth, app, make
     total, links, html = search(client, "rotational label:soil-carbon")
     assert slugs(links) == ["paddock-notes"]
     facets = html.split('class="facets"')[1]
-    assert re.search(r">soil-carbon</a> <span class=\"count\">1<", facets)
+    assert re.search(r'aria-current="true">soil-carbon</span> <span class="count">1<', facets)
     # A word of a label matches, and weighs more than the body.
     assert slugs(search(client, "carbon")[1]) == ["paddock-notes"]
     client.post("/wiki/paddock-notes/labels/remove", data={"label": "soil-carbon"})

@@ -116,6 +116,13 @@ def page_labels(page):
     None when no plugin keeps labels, so callers can degrade quietly."""
 
 
+@hookspec(firstresult=True)
+def pages_labels(page_ids):
+    """Return ``{page id: sorted list of labels}`` for many pages at once
+    (pages without labels may be left out), in one query rather than one
+    per page; None when no plugin keeps labels."""
+
+
 # -- Search: what each plugin puts in the index ---------------------------------
 
 

@@ -9,7 +9,7 @@ from wiki.hookspecs import hookimpl
 
 from . import cli, editor, slots, views
 from .models import PageLabel
-from .service import labels_of, set_many
+from .service import labels_of, labels_of_pages, set_many
 
 
 @hookimpl
@@ -30,6 +30,11 @@ def template_slot(name, context):
 @hookimpl
 def page_labels(page):
     return labels_of(page)
+
+
+@hookimpl
+def pages_labels(page_ids):
+    return labels_of_pages(page_ids)
 
 
 @hookimpl

@@ -90,6 +90,16 @@ def labels_of(page):
     return sorted(names, key=sort_key)
 
 
+def labels_of_pages(page_ids):
+    """{page id: its label names in alphabetical order}, for pages that have labels."""
+    found = {}
+    rows = db.session.execute(db.select(PageLabel.page_id, PageLabel.name)
+                              .where(PageLabel.page_id.in_(list(page_ids))))
+    for page_id, name in rows:
+        found.setdefault(page_id, []).append(name)
+    return {page_id: sorted(names, key=sort_key) for page_id, names in found.items()}
+
+
 def set_labels(page, names, user):
     """Give ``page`` exactly the labels ``names`` (already normalised)."""
     return _change(page, user, lambda current: set(names))

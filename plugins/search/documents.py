@@ -29,17 +29,18 @@ def page_documents(page_ids):
             db.select(Page).where(Page.id.in_(chunk)).options(joinedload(Page.current_revision))
         ).unique()}
         authors = _authors(chunk)
+        labels = hook().pages_labels(page_ids=chunk) or {}
         for page_id in chunk:
-            yield f"page:{page_id}", page_document(pages.get(page_id), authors.get(page_id, ()))
+            yield f"page:{page_id}", page_document(pages.get(page_id), authors.get(page_id, ()),
+                                                   labels.get(page_id, []))
 
 
-def page_document(page, authors):
+def page_document(page, authors, labels):
     """The index document of a live page, or None when it should not be indexed."""
     if page is None or page.is_deleted or page.current_revision is None:
         return None
     rev = page.current_revision
     text, sections = html_text(rev.html)
-    labels = hook().page_labels(page=page) or []
     ancestors = page.ancestors()
     return Document(
         id=f"page:{page.id}", type="page", page_id=page.id, slug=page.slug, title=page.title,

@@ -47,12 +47,8 @@ class Document:
     @classmethod
     def from_dict(cls, values):
         """A document from the dict a plugin's ``search_documents`` hook gives
-        (lists for the tuple fields are fine; unknown keys are refused)."""
-        known = {f.name for f in fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ValueError(f"unknown search document keys: {', '.join(sorted(unknown))}")
-        return cls(**{k: _frozen(v) for k, v in values.items()})
+        (lists for the tuple fields are fine; an unknown key is a TypeError)."""
+        return cls(**{k: tuple(v) if k in _SEQUENCES else v for k, v in values.items()})
 
     @property
     def heading(self):
@@ -71,10 +67,7 @@ class Document:
         }
 
 
-def _frozen(value):
-    if isinstance(value, list | tuple):
-        return tuple(_frozen(v) for v in value)
-    return value
+_SEQUENCES = frozenset(f.name for f in fields(Document) if f.type in ("tuple", tuple))
 
 
 @dataclass(frozen=True)

@@ -31,15 +31,15 @@ import os
 import threading
 import uuid
 import warnings
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, defaultdict
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing import cpu_count
 
 from whoosh import columns, fields, formats, sorting
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.analysis import Composable, Token
 from whoosh.system import pack_uint
 
 from ..analysis import fold, stem_text, words
@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 HEADING_WEIGHT = 4  # a word of the title or a label weighs four times a word of the text
 CURSOR = "cursor.json"
 FILTER_SETS = 256  # filter sets kept per searcher
-REBUILD_MB = 256  # memory of each indexing process before it spills to disk
+REBUILD_MB = 1024  # memory of each indexing process before it spills to disk
 
 
 # -- the schema --------------------------------------------------------------------
@@ -80,20 +80,22 @@ class StemmedText(fields.FieldType):
             yield stem.encode("utf-8"), h + b, float(HEADING_WEIGHT * h + b), pack_uint(h + b)
 
 
-class ExactWords(Composable):
-    """The words of a text as written, lower-case, accents folded, with their
-    positions: the same words as the shared ``analysis.words``."""
+class ExactWords(fields.FieldType):
+    """The words of a document's heading and body as written (lower case,
+    accents folded: the shared ``analysis.words``), with their positions,
+    for "phrases", prefix* and spelling. The value is the same (heading,
+    body) pair as ``StemmedText``'s, so a document carries its text once."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for pos, word in enumerate(words(value), start_pos):
-            token.text = fold(word)
-            token.boost = 1.0
-            token.stopped = False
-            if positions:
-                token.pos = pos
-            yield token
+    def __init__(self):
+        super().__init__(formats.Positions(), analyzer=None, scorable=True)
+
+    def index(self, value, **kwargs):
+        positions = defaultdict(list)
+        for pos, word in enumerate(words("\n".join(value))):
+            positions[fold(word)].append(pos)
+        encode = self.format.encode
+        for word, found in positions.items():
+            yield word.encode("utf-8"), len(found), float(len(found)), encode(found)
 
 
 class Values(fields.FieldType):
@@ -113,32 +115,62 @@ class Values(fields.FieldType):
 def make_schema():
     return fields.Schema(
         id=fields.ID(unique=True, sortable=True),
-        type=fields.ID(sortable=True),
+        type=fields.ID(),
         members_only=fields.BOOLEAN(),
-        labels=Values(facet=True),
+        labels=Values(),
         authors=Values(),
         path=Values(),
         updated=fields.DATETIME(),
         text=StemmedText(),
-        exact=fields.TEXT(analyzer=ExactWords()),
+        exact=ExactWords(),
         version=fields.COLUMN(columns.VarBytesColumn()),
         shown=fields.STORED(),
     )
 
 
 def _fields(doc):
-    heading = doc.heading
+    text = (doc.heading, doc.body)
     return {
         "id": doc.id, "type": doc.type, "members_only": doc.members_only,
         "labels": [x.lower() for x in doc.labels], "authors": [x.lower() for x in doc.authors],
         "path": [str(i) for i in doc.path], "updated": doc.updated,
-        "text": (heading, doc.body), "exact": f"{heading}\n{doc.body}",
+        "text": text, "exact": text,
         "version": doc.version.encode("utf-8"),
         "shown": {"id": doc.id, "type": doc.type, **doc.shown()},
     }
 
 
-FACETS = {"labels": sorting.FieldFacet("labels", allow_overlap=True), "type": sorting.FieldFacet("type")}
+class LabelsFacet(sorting.FacetType):
+    """Groups documents by label, a document in each of its labels.
+
+    Whoosh's own overlapping facet rebuilds a list for every document of a
+    segment at each search; this one reads the labels' posting lists once
+    per segment searcher, and the searcher lives until the index changes."""
+
+    def categorizer(self, global_searcher):
+        return _LabelsCategorizer()
+
+
+class _LabelsCategorizer(sorting.Categorizer):
+    allow_overlap = True
+
+    def set_searcher(self, segment_searcher, docoffset):
+        cache = segment_searcher._field_caches  # kept with the searcher, as Whoosh's own facets do
+        if "labels" not in cache:
+            reader, found = segment_searcher.reader(), {}
+            for label in reader.lexicon("labels"):
+                name = label.decode("utf-8")
+                for docnum in reader.postings("labels", label).all_ids():
+                    found.setdefault(docnum, []).append(name)
+            cache["labels"] = found
+        self._labels = cache["labels"]
+
+    def keys_for(self, matcher, segment_docnum):
+        return self._labels.get(segment_docnum, ())
+
+
+# Whoosh's facet on a field without a column caches its values on the searcher.
+FACETS = {"labels": LabelsFacet(), "type": sorting.FieldFacet("type")}
 
 
 # -- the engine --------------------------------------------------------------------
@@ -288,24 +320,28 @@ class WhooshEngine(SearchEngine):
         plan = _plan(query, members, within, sets)
         if plan is None:
             return Results()
-        q, allow, deny = plan
-        if allow is not None and not allow:
+        if plan.allow is not None and not plan.allow:
             return Results()  # (Whoosh reads an empty filter as no filter)
-        counted = searcher.search(q, limit=None, scored=False, groupedby=FACETS,
-                                  maptype=sorting.Count, filter=allow, mask=deny)
+        # One unscored pass counts and groups every match (Whoosh's grouping,
+        # counts only), one scored pass keeps the best ``page`` of them.
+        counted = searcher.search(plan.query, limit=None, scored=False, groupedby=FACETS,
+                                  maptype=sorting.Count, filter=plan.allow, mask=plan.deny)
         total = len(counted)
         if not total:
             return Results()
         pages = -(-total // per_page)
         page = min(max(page, 1), pages)
-        top = searcher.search(q, limit=page * per_page, filter=allow, mask=deny)
+        if plan.rank is plan.query:
+            top = searcher.search(plan.query, limit=page * per_page, filter=plan.allow, mask=plan.deny)
+        else:  # phrases: rank the documents found by their words, positions are read once
+            top = searcher.search(plan.rank, limit=page * per_page, filter=counted.docs())
         highlighter = Highlighter(query)
         hits = []
         for hit in top[(page - 1) * per_page:]:
             shown = hit["shown"]
             hits.append(make_hit(shown["id"], shown["type"], shown, highlighter))
         labels = counted.groups("labels")
-        label_counts = sorted(((k.decode("utf-8"), n) for k, n in labels.items() if k),
+        label_counts = sorted(((k, n) for k, n in labels.items() if k),
                               key=lambda kv: (-kv[1], kv[0]))
         type_counts = sorted((k, n) for k, n in counted.groups("type").items() if k)
         return Results(total, hits, page, pages, label_counts, type_counts)
@@ -315,8 +351,8 @@ class WhooshEngine(SearchEngine):
         plan = _plan(query, members, within, sets)
         if plan is None:
             return False
-        q, allow, deny = plan
-        for docnum in searcher.docs_for_query(q):
+        allow, deny = plan.allow, plan.deny
+        for docnum in searcher.docs_for_query(plan.query):
             if (allow is None or docnum in allow) and (deny is None or docnum not in deny):
                 return True
         return False
@@ -397,17 +433,18 @@ class _FilterSets:
         return sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
 
 
-def _match(match):
+def _match(match, positions=True):
+    """The Whoosh query of one ``Match``; without ``positions``, a phrase is
+    only its words (cheaper: no positions to read)."""
     if match.kind == "stems":
         terms = [wq.Term("text", s) for s in match.tokens]
         return terms[0] if len(terms) == 1 else wq.Or(terms)
-    if match.kind == "prefix":
-        *whole, start = match.tokens
-        last = wq.Prefix("exact", start)
-        return wq.Sequence([*(wq.Term("exact", w) for w in whole), last]) if whole else last
-    if len(match.tokens) == 1:
-        return wq.Term("exact", match.tokens[0])
-    return wq.Phrase("exact", list(match.tokens))
+    *whole, last = match.tokens
+    words = [wq.Term("exact", w) for w in whole]
+    words.append(wq.Prefix("exact", last) if match.kind == "prefix" else wq.Term("exact", last))
+    if len(words) == 1:
+        return words[0]
+    return (wq.Sequence if positions else wq.And)(words)
 
 
 def _filter(f, within):
@@ -431,16 +468,22 @@ def _dated(query):
                         datetime.combine(before, datetime.max.time()) if before else None)
 
 
-def _either(alternatives):
-    queries = [_match(m) for m in alternatives]
+def _either(alternatives, positions=True):
+    queries = [_match(m, positions) for m in alternatives]
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
+@dataclass
+class _Plan:
+    query: object  # what matches
+    rank: object  # what ranks the matches: ``query`` without its phrases' positions
+    allow: set | None  # the documents that may match, or None for all
+    deny: set | None  # the documents that may not
+
+
 def _plan(query, members, within, sets):
-    """(Whoosh query, allowed documents or None, excluded documents or None),
-    or None when the query looks for nothing."""
-    wanted = [_either(c) for c in query.matches()]
-    unwanted = [_either(c) for c in query.matches(negate=True)]
+    """How to answer ``query`` (``_Plan``), or None when it looks for nothing."""
+    wanted, unwanted = query.matches(), query.matches(negate=True)
     filters = [_filter(f, within) for f in query.filters if not f.negate]
     dated = _dated(query)
     if dated is not None:
@@ -448,18 +491,24 @@ def _plan(query, members, within, sets):
     excluded = [_filter(f, within) for f in query.filters if f.negate]
     if not (wanted or unwanted or filters or excluded):
         return None  # stop words only
-    allow = None
-    if wanted:
-        q = wanted[0] if len(wanted) == 1 else wq.And(wanted)
-        if filters:
-            allow = sets.intersection(filters)
-    else:
-        # Only filters: they are the query (their posting lists), not a set
-        # to check every document against.
-        q = filters[0] if len(filters) == 1 else wq.And(filters) if filters else wq.Every()
-    if unwanted:
-        q = wq.AndNot(q, unwanted[0] if len(unwanted) == 1 else wq.Or(unwanted))
+
+    def build(positions):
+        if wanted:
+            q = wq.And([_either(c, positions) for c in wanted]) if len(wanted) > 1 else \
+                _either(wanted[0], positions)
+        else:
+            # Only filters: they are the query (their posting lists), not a
+            # set to check every document against.
+            q = filters[0] if len(filters) == 1 else wq.And(filters) if filters else wq.Every()
+        if unwanted:
+            # Excluded phrases keep their positions: they decide what matches.
+            q = wq.AndNot(q, wq.Or([_either(c) for c in unwanted]))
+        return q
+
+    q = build(positions=True)
+    positional = any(m.kind != "stems" and len(m.tokens) > 1 for c in wanted for m in c)
+    allow = sets.intersection(filters) if wanted and filters else None
     if not members:
         excluded.append(wq.Term("members_only", True))
     deny = sets.union(excluded) if excluded else None
-    return q, allow, deny
+    return _Plan(q, build(positions=False) if positional else q, allow, deny)

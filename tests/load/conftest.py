@@ -20,8 +20,8 @@ def server_factory(app_factory, monkeypatch):
         db.session.remove()
     servers = []
 
-    def start(workers=4):
-        servers.append(Server(workers))
+    def start(workers=4, env=None):
+        servers.append(Server(workers, env))
         return servers[-1]
 
     yield app, start

@@ -26,14 +26,14 @@ def free_port():
 
 
 class Server:
-    def __init__(self, workers):
+    def __init__(self, workers, env=None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.proc = subprocess.Popen(  # noqa: S603 - our own gunicorn
             [str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "60",
              "--graceful-timeout", "5", "--log-level", "warning", "wiki:create_app()"],
-            cwd=ROOT, env={**os.environ, **SERVER_ENV},
+            cwd=ROOT, env={**os.environ, **SERVER_ENV, **(env or {})},
         )
         deadline = time.monotonic() + 60
         while Client(self.base).get("/")[0] != 200:

@@ -141,7 +141,8 @@ def search_documents(kind, keys):
     them when ``keys`` is None; ``doc`` None removes ``doc_id`` from the
     index), or None when ``kind`` is not yours. The kind ``page-comments``
     asks for the documents that depend on the pages ``keys`` (their comments).
-    A document is a dict; see plugins/search/index.py for its keys."""
+    A document is a dict with the fields of ``Document`` in
+    plugins/search/engine.py."""
 
 
 @hookspec

@@ -96,6 +96,7 @@ class Indexer:
         self._lock = threading.Lock()
         self._builder = None  # the thread building a missing index
         self._builder_lock = threading.Lock()
+        self._changed_while_building = False
         self._last_poll = 0.0
         self._last_prune = 0.0
 
@@ -120,8 +121,10 @@ class Indexer:
         """Whether a usable index exists. If not, build one: here when
         ``wait`` is None (the command line), else in a background thread,
         waited for ``wait`` seconds at most (a request: a big wiki takes
-        minutes, and searches say meanwhile that the index is being built)."""
-        if self.engine.exists():
+        minutes, and searches say meanwhile that the index is being built).
+        A build under way counts as no index until it has caught up too."""
+        building = self._builder is not None and self._builder.is_alive()
+        if not building and self.engine.exists():
             return True
         reason = ("building the search index (first start)" if not os.path.exists(self.engine.folder.root)
                   else "the search index is missing or damaged")
@@ -134,21 +137,25 @@ class Indexer:
                                                  name="search-index-build", daemon=True)
                 self._builder.start()
             builder = self._builder
+            self._changed_while_building = True  # the caller may have logged changes
         builder.join(wait)
         return not builder.is_alive() and self.engine.exists()
-
-    def building(self):
-        """Whether an index is being built, by this process or another."""
-        here = self._builder is not None and self._builder.is_alive()
-        return here or self.engine.folder.rebuild_running()
 
     def _build_in_background(self, reason):
         with self._app.app_context():
             try:
                 self.rebuild(reason=reason)
-                self._apply_pending()  # what was logged while it ran
+                while True:  # then what was logged while it ran, until nothing more came
+                    self._apply_pending()
+                    with self._builder_lock:
+                        if not self._changed_while_building:
+                            self._builder = None  # from now on, catch-ups apply their own changes
+                            return
+                        self._changed_while_building = False
             except Exception:
                 log.exception("search: building the index failed; the next search tries again")
+                with self._builder_lock:
+                    self._builder = None
             finally:
                 db.session.remove()
 

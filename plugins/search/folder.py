@@ -63,14 +63,6 @@ class IndexFolder:
         with self.lock("REBUILD.lock"):
             yield
 
-    def rebuild_running(self):
-        """Whether some process holds the rebuild lock now."""
-        try:
-            with self.lock("REBUILD.lock", timeout=0):
-                return False
-        except LockTimeout:
-            return True
-
     @contextmanager
     def lock(self, name, timeout=None):
         """Hold the lock file ``name`` of the folder; wait ``timeout`` seconds

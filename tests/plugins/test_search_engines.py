@@ -21,11 +21,22 @@ QUIET = {"COMMENTS_MIN_SECONDS": 0, "COMMENTS_RATE_LIMIT": [1000, 60]}
 ENGINES = list(engines.ENGINES)
 
 
+@pytest.fixture
+def app(app_factory):
+    """The app of these tests runs Whoosh, whatever the suite's default."""
+    app = app_factory(SEARCH_ENGINE="whoosh", **QUIET)
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
 def sync(app):
     app.extensions["wiki.search"].indexer.catch_up()
 
 
-def test_whoosh_is_the_default_engine(app):
+def test_whoosh_is_the_default_engine(app_factory, monkeypatch):
+    monkeypatch.delenv("WIKI_SEARCH_ENGINE", raising=False)  # the suite's PostgreSQL pass sets it
+    app = app_factory()
     engine = app.extensions["wiki.search"].engine
     assert engine.name == "whoosh"
     assert engine.folder.root == os.path.join(app.instance_path, "search", "whoosh")
@@ -256,8 +267,8 @@ def test_whoosh_keeps_its_searcher_until_the_index_changes(app, make_page):
     assert engine.search(parse("layer"), True, [], 1, 10).total == 2
 
 
-def test_whoosh_rebuilds_with_several_processes_into_few_segments(app, make_page):
-    editor = db.session.scalar(db.select(User).where(User.role == "editor"))
+def test_whoosh_rebuilds_with_several_processes_into_few_segments(app, users):
+    editor = db.session.get(User, users["editor"])
     from wiki import services
 
     for i in range(30):

@@ -179,6 +179,10 @@ class Recorder:
     def page_labels(self, page):
         return None  # a recorder keeps no labels: let a real plugin answer
 
+    @hookimpl
+    def pages_labels(self, page_ids):
+        return None
+
     # -- search ---------------------------------------------------------------
 
     @hookimpl

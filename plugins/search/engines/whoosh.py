@@ -222,8 +222,10 @@ class WhooshEngine(SearchEngine):
         if directory is None or not os.path.isdir(directory):
             return False
         try:
-            # Reads the table of contents and the segments' headers.
-            return self._index().doc_count_all() >= 0
+            # This thread's searcher, opened (which reads the table of contents
+            # and every segment) only when the index changed since.
+            self._searcher()
+            return True
         except IndexMissing as e:
             if directory and os.listdir(directory):
                 log.warning("search index %s is damaged: %s", directory, e)

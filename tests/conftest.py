@@ -91,6 +91,9 @@ def app_factory(tmp_path, monkeypatch, server_databases):
 
     yield make
     for app in apps:  # close pooled connections, so the test database can go
+        search = app.extensions.get("wiki.search")
+        if search is not None:
+            search.indexer.join_build()  # an index built in the background uses the database
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

@@ -120,9 +120,10 @@ class Indexer:
     def ensure(self, wait=None):
         """Whether a usable index exists. If not, build one: here when
         ``wait`` is None (the command line), else in a background thread,
-        waited for ``wait`` seconds at most (a request: a big wiki takes
-        minutes, and searches say meanwhile that the index is being built).
-        A build under way counts as no index until it has caught up too."""
+        waited for until ``wait`` seconds after it started (a request: a big
+        wiki takes minutes, and searches say meanwhile that the index is
+        being built, at once once those seconds have passed). A build under
+        way counts as no index until it has caught up too."""
         building = self._builder is not None and self._builder.is_alive()
         if not building and self.engine.exists():
             return True
@@ -135,11 +136,19 @@ class Indexer:
             if self._builder is None or not self._builder.is_alive():
                 self._builder = threading.Thread(target=self._build_in_background, args=(reason,),
                                                  name="search-index-build", daemon=True)
+                self._builder.started_at = time.monotonic()
                 self._builder.start()
             builder = self._builder
             self._changed_while_building = True  # the caller may have logged changes
-        builder.join(wait)
+        builder.join(max(0.0, builder.started_at + wait - time.monotonic()))
         return not builder.is_alive() and self.engine.exists()
+
+    def join_build(self, timeout=None):
+        """Wait for an index being built in the background, if any (tests,
+        before their database goes)."""
+        builder = self._builder
+        if builder is not None:
+            builder.join(timeout)
 
     def _build_in_background(self, reason):
         with self._app.app_context():

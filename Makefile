@@ -25,6 +25,7 @@ run: $(STAMP)
 ## load tests included), then again on PostgreSQL when it can be had here.
 test: $(STAMP) browser-setup
 	$(BIN)/ruff check .
+	$(BIN)/python -m wiki.importrules
 	$(BIN)/pytest
 	.ci/test-postgres
 
@@ -40,9 +41,10 @@ test-browser: $(STAMP) browser-setup
 browser-setup:
 	.ci/browser-setup
 
-## Only the linter.
+## Only the linters: ruff, and the import rules of the core and the plugins (docs/plugins.md).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/python -m wiki.importrules
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info .cache test-artifacts

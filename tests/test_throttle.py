@@ -81,3 +81,26 @@ def test_parallel_attempts_cannot_slip_past_the_limit(app, users, monkeypatch):
         t.join()
     assert len(checked) <= 5  # passwords actually tried: never more than the limit
     assert codes.count(401) <= 5 and codes.count(429) >= 15
+
+
+# -- one limiter for the core and the plugins ------------------------------------------------
+
+
+def test_take_slot_counts_only_what_is_committed(app):
+    from wiki.throttle import RateLimited, take_slot
+
+    source = "0123abcd"
+    take_slot("test", (2, 60), source)
+    db.session.rollback()  # the action was not saved: its slot goes with it
+    take_slot("test", (2, 60), source)
+    db.session.commit()
+    take_slot("test", (2, 60), source)
+    db.session.commit()
+    try:
+        take_slot("test", (2, 60), source)
+    except RateLimited as limited:
+        assert 0 < limited.wait <= 60 and (limited.count, limited.seconds) == (2, 60)
+    else:
+        raise AssertionError("a third action in the window was let through")
+    assert take_slot("test", (2, 60), "another source") is None  # counted per key
+    assert db.session.scalar(db.select(db.func.count(RateEvent.id)).where(RateEvent.bucket == "test")) == 3

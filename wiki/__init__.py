@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, errors, headers, pagecache, plugins, security, templating
+from . import config, errors, headers, pagecache, plugins, render, security, templating
 from .extensions import init_extensions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,4 +38,5 @@ def create_app(test_config=None):
     errors.init_app(app)
     templating.init_app(app)
     plugins.init_app(app)
+    render.init_app(app)  # the sanitizer takes what the plugins allow
     return app

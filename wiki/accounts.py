@@ -1,4 +1,5 @@
-"""Account operations: create, authenticate, change password."""
+"""Account operations: create, authenticate, change password, role and
+whether an account may sign in."""
 
 import re
 from functools import cache
@@ -74,4 +75,18 @@ def change_password(user, current, new):
         raise AccountError(f"Passwords need at least {MIN_PASSWORD} characters.")
     user.set_password(new)
     user.session_version += 1  # signs out every other session
+    db.session.commit()
+
+
+def set_role(user, role, active, by):
+    """Give ``user`` a role and say whether it may sign in, as admin ``by``
+    decided. Deactivating an account signs it out everywhere; an admin cannot
+    take their own admin role or deactivate themselves."""
+    if role not in ROLES:
+        raise AccountError(f"Role must be one of: {', '.join(ROLES)}.")
+    if user.id == by.id and (role != "admin" or not active):
+        raise AccountError("You cannot remove your own admin role or deactivate yourself.")
+    if user.active and not active:
+        user.session_version += 1  # its sessions end
+    user.role, user.active = role, active
     db.session.commit()

@@ -11,8 +11,9 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
 from . import accounts, services
+from .demo import load_demo
 from .extensions import db
-from .models import ROLES, VISIBILITIES, AnonymousUser
+from .models import ROLES, VISIBILITIES, AnonymousUser, Page
 from .plugins import hook
 from .text import slugify
 from .transfer.exporter import ExportError, export_pages
@@ -92,10 +93,8 @@ def put_command(slug, title, parent, visibility, summary, file, **plugin_options
             click.echo(f"Created {page.slug} (revision 1).")
             return
         result = services.save_page(page, body, user, summary, title=title)
-        if parent is not None:
-            services.move_page(page, parent_page, user)
-        if visibility:
-            services.set_visibility(page, visibility, user)
+        services.change_settings(page, user, parent=parent_page if parent is not None else services.UNCHANGED,
+                                 visibility=visibility)
         hook().page_cli_put(page=page, options=plugin_options, user=user)
     except services.PageError as e:
         raise click.ClickException(e.message) from None
@@ -174,9 +173,6 @@ def export_command(folder, public_only):
 @click.option("--if-empty", is_flag=True, help="Only when the wiki has no pages yet.")
 def demo_command(if_empty):
     """Load demo content: a small workshop space with sessions as child pages."""
-    from .demo import load_demo
-    from .models import Page
-
     if if_empty and db.session.scalar(db.select(db.func.count(Page.id))):
         click.echo("The wiki has pages already: no demo content loaded.")
         return

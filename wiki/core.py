@@ -6,6 +6,7 @@ from .hookspecs import hookimpl
 
 @hookimpl
 def register_blueprints(app):
+    # Here, not at the top: the views use the plugin host, which imports this module.
     from .views import admin, auth, pages
 
     for module in (pages, auth, admin):
@@ -14,6 +15,7 @@ def register_blueprints(app):
 
 @hookimpl
 def register_cli(group, app):
+    # Here, not at the top: the commands use the plugin host, which imports this module.
     from . import backup, cli
 
     cli.register(group, app.extensions["wiki.plugins"])

@@ -47,6 +47,21 @@ def register_blueprints(app):
 
 
 @hookspec
+def register_hookspecs():
+    """Return a module (or class) of hook specs your plugin declares: hooks
+    that you call and that other plugins may implement. Declare them with
+    ``wiki.api.hookspec``; a plugin implementing another plugin's hook marks
+    it ``@hookimpl(optionalhook=True)``, so it still loads when that plugin
+    is disabled::
+
+        @hookimpl
+        def register_hookspecs():
+            from . import hookspecs
+            return hookspecs
+    """
+
+
+@hookspec
 def register_cli(group, app):
     """Add click commands to ``group`` (the ``flask --app wiki`` command group)::
 
@@ -123,33 +138,6 @@ def pages_labels(page_ids):
     per page; None when no plugin keeps labels."""
 
 
-# -- Search: what each plugin puts in the index ---------------------------------
-
-
-@hookspec
-def search_changes(obj, deleted):
-    """``obj`` (one of your models) is being written in the current
-    transaction: return the ``(kind, key)`` pairs whose index documents it
-    changes, e.g. ``[("comment", obj.id)]`` or ``[("page", obj.page_id)]``;
-    None if it is not yours. The search plugin logs them in the same
-    transaction, so the index can never miss a committed change."""
-
-
-@hookspec(firstresult=True)
-def search_documents(kind, keys):
-    """Return ``(doc_id, doc)`` pairs for ``keys`` of your ``kind`` (all of
-    them when ``keys`` is None; ``doc`` None removes ``doc_id`` from the
-    index), or None when ``kind`` is not yours. The kind ``page-comments``
-    asks for the documents that depend on the pages ``keys`` (their comments).
-    A document is a dict with the fields of ``Document`` in
-    plugins/search/engine.py."""
-
-
-@hookspec
-def search_kinds():
-    """Return the kinds of documents you provide, for a full reindex."""
-
-
 # -- Editor and command line --------------------------------------------------
 
 
@@ -215,32 +203,6 @@ def page_restored(page):
 @hookspec
 def labels_changed(page, added, removed, user):
     """The labels of ``page`` changed: ``added`` and ``removed`` are lists of labels."""
-
-
-@hookspec
-def comment_posted(comment):
-    """A comment was posted (it may be held for moderation: see ``comment.status``)."""
-
-
-@hookspec
-def comment_edited(comment):
-    """A comment's text was changed by its author or a moderator."""
-
-
-@hookspec
-def comment_hidden(comment):
-    """A moderator hid a comment. (A comment held for moderation when posted
-    fires only ``comment_posted``, with ``comment.status == "held"``.)"""
-
-
-@hookspec
-def comment_shown(comment):
-    """A hidden or held comment became visible (unhidden or approved)."""
-
-
-@hookspec
-def comment_deleted(comment):
-    """A comment was deleted (its replies stay, under "comment deleted")."""
 
 
 # -- Import ---------------------------------------------------------------------

@@ -15,10 +15,13 @@ VISIBILITIES = ("public", "members")
 
 
 def utcnow():
+    """Now, in UTC, as the naive datetime every column of the wiki holds."""
     return datetime.now(UTC).replace(tzinfo=None)
 
 
 class User(UserMixin, db.Model):
+    """An account: username, display name, role (member, editor, admin)."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
@@ -62,6 +65,8 @@ class User(UserMixin, db.Model):
 
 
 class AnonymousUser(AnonymousUserMixin):
+    """A visitor who is not signed in: reads public pages only."""
+
     id = None
     role = None
     display_name = "Anonymous"
@@ -74,6 +79,9 @@ class AnonymousUser(AnonymousUserMixin):
 
 
 class Page(db.Model):
+    """A page: its address (slug), title, place in the tree, visibility and
+    current revision; deleted pages keep their row (``deleted_at``)."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(200))

@@ -118,14 +118,24 @@ def content_version():
     return db.session.scalar(db.select(ContentVersion.version).where(ContentVersion.id == 1)) or 0
 
 
+def invalidate_views():
+    """Make every worker drop its cached page views, as part of the current
+    transaction: for a change the flush listener below cannot see (a
+    plugin's setting kept outside the database, say)."""
+    _bump(db.session)
+
+
+def _bump(session):
+    session.connection().execute(update(ContentVersion).where(ContentVersion.id == 1)
+                                 .values(version=ContentVersion.version + 1))
+
+
 def _bump_on_flush(session, _context):
     # Volatile rows (rate-limit counters, logs) change no page.
     for obj in (*session.new, *session.dirty, *session.deleted):
         if not obj.__table__.info.get("volatile") and (obj in session.new or obj in session.deleted
                                                       or session.is_modified(obj)):
-            session.connection().execute(
-                update(ContentVersion).where(ContentVersion.id == 1)
-                .values(version=ContentVersion.version + 1))
+            _bump(session)
             return
 
 

@@ -13,10 +13,8 @@ from importlib.metadata import entry_points
 
 import pluggy
 from flask import current_app
-from jinja2 import Undefined
-from markupsafe import Markup, escape
 
-from . import hookspecs
+from . import core, hookspecs
 
 ENTRY_POINT_GROUP = "wiki.plugins"
 BUILTIN_PACKAGE = "plugins"
@@ -39,8 +37,6 @@ def build_manager(config):
     def allowed(name):
         return name not in disabled and (wanted is None or name in wanted)
 
-    from . import core
-
     pm.register(core, name="core")
     for name in builtin_plugin_names():
         if allowed(name):
@@ -57,6 +53,11 @@ def build_manager(config):
     for extra in config.get("EXTRA_PLUGINS") or ():
         plugin = importlib.import_module(extra) if isinstance(extra, str) else extra
         pm.register(plugin)
+    # Hooks declared by plugins, for one another: after every plugin is
+    # registered, so that check_pending sees them all.
+    for specs in pm.hook.register_hookspecs():
+        if specs is not None:
+            pm.add_hookspecs(specs)
     pm.check_pending()
     return pm
 
@@ -69,11 +70,6 @@ def init_app(app):
     app.extensions["wiki.migration_dirs"] = [str(d) for d in migration_dirs]
     pm.hook.register_blueprints(app=app)
     pm.hook.register_cli(group=app.cli, app=app)
-
-    from .render import build_sanitizer
-
-    app.extensions["wiki.sanitizer"] = build_sanitizer(pm)
-    app.jinja_env.globals["slot"] = render_slot
 
 
 def manager():
@@ -89,11 +85,3 @@ def loaded_plugin_names():
     # Blocked names stay listed by pluggy, with None as the plugin.
     return sorted(name for name, plugin in manager().list_name_plugin()
                   if name != "core" and plugin is not None)
-
-
-def render_slot(name, **context):
-    """Join what each plugin returns for a template slot; plain strings are escaped."""
-    context = {k: None if isinstance(v, Undefined) else v for k, v in context.items()}
-    parts = hook().template_slot(name=name, context=context)
-    return Markup("\n").join(part if isinstance(part, Markup) else escape(part)
-                             for part in parts if part)

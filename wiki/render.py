@@ -35,12 +35,14 @@ def core_extensions():
     ]
 
 
-def build_sanitizer(pm):
+def init_app(app):
+    """The app's sanitizer: the core's allowlist and what the plugins add to it
+    (after the plugins are loaded)."""
     allowlist = Allowlist()
-    for extra in pm.hook.sanitizer_allowlist():
+    for extra in app.extensions["wiki.plugins"].hook.sanitizer_allowlist():
         if extra:
             allowlist.extend(**extra)
-    return Sanitizer(allowlist)
+    app.extensions["wiki.sanitizer"] = Sanitizer(allowlist)
 
 
 def sanitizer():
@@ -48,6 +50,8 @@ def sanitizer():
 
 
 def clean(html, rel="nofollow noopener"):
+    """``html`` sanitized with the app's allowlist (the core's and what the
+    plugins add); links out get ``rel``."""
     return sanitizer().clean(html, rel=rel)
 
 

@@ -109,6 +109,12 @@ def _user_id(user):
     return getattr(user, "id", None)
 
 
+def revision(page, number):
+    """Revision ``number`` of ``page``, or None."""
+    return db.session.scalar(
+        db.select(Revision).where(Revision.page_id == page.id, Revision.number == number))
+
+
 def record_event(page, kind, user, detail="", revision=None):
     """Add a line to the page's history (committed with the caller's change).
     Plugins use it for changes that are not text revisions, e.g. labels."""
@@ -169,6 +175,8 @@ def _commit_with_retry(write):
 
 
 def create_page(title, body, user, summary="", parent=None, visibility="public"):
+    """Create a page with its first revision, then fire ``page_saved``;
+    ``PageError`` when the title is taken or a field is refused."""
     title, slug = check_title(title)
     body = _check_body(body)
     visibility = _check_visibility(visibility)
@@ -217,26 +225,14 @@ def save_page(page, body, user, summary="", base_number=None, title=None, kind="
         state["base"] = base  # a retry merges against what this attempt saw
         text, merged = mine, False
         if base != current.number:
-            base_rev = db.session.scalar(
-                db.select(Revision).where(Revision.page_id == page.id, Revision.number == base)
-            )
+            base_rev = revision(page, base)
             result = merge_text(base_rev.body if base_rev else "", current.body, mine)
             if result.conflicts:
                 raise EditConflict(page, current, mine, result)
             text, merged = result.text, True
         if text == current.body and new_title == page.title:
             return SaveResult(None, merged)
-        rev = Revision(page=page, number=current.number + 1, title=new_title, body=text,
-                       html=render_markdown(text), summary=summary[:300], author_id=_user_id(user))
-        db.session.add(rev)
-        if new_title != page.title:
-            page.title = new_title
-            _set_slug(page, new_slug)
-            record_event(page, "renamed", user, f"{old_title} → {new_title}")
-        page.current_revision = rev
-        page.updated_at = utcnow()
-        record_event(page, kind, user, summary, rev)
-        return SaveResult(rev, merged)
+        return SaveResult(_add_revision(page, text, user, summary, kind, new_title, new_slug), merged)
 
     result = _commit_with_retry(write)
     if result.revision is not None:
@@ -246,46 +242,91 @@ def save_page(page, body, user, summary="", base_number=None, title=None, kind="
     return result
 
 
+def _add_revision(page, text, user, summary, kind, title, slug):
+    """Write the next revision of ``page`` (titled ``title``: a rename when it
+    differs), with its history lines; the caller commits."""
+    rev = Revision(page=page, number=page.current_revision.number + 1, title=title, body=text,
+                   html=render_markdown(text), summary=summary[:300], author_id=_user_id(user))
+    db.session.add(rev)
+    if title != page.title:
+        record_event(page, "renamed", user, f"{page.title} → {title}")
+        page.title = title
+        _set_slug(page, slug)
+    page.current_revision = rev
+    page.updated_at = utcnow()
+    record_event(page, kind, user, summary, rev)
+    return rev
+
+
 def revert_page(page, number, user):
     """Make revision ``number``'s text current again, as a new revision."""
-    old = db.session.scalar(
-        db.select(Revision).where(Revision.page_id == page.id, Revision.number == number)
-    )
+    old = revision(page, number)
     if old is None:
         raise PageError(f"Revision {number} does not exist.", 404)
     return save_page(page, old.body, user, summary=f"Restored revision {number}",
                      base_number=page.current_revision.number, kind="reverted")
 
 
+UNCHANGED = object()  # ``change_settings``: leave the parent as it is
+
+
+def change_settings(page, user, title=None, parent=UNCHANGED, visibility=None):
+    """Change the title (and so the address), the parent and the visibility
+    of ``page`` at once: everything is checked first, then committed
+    together, then the events fire (``page_renamed`` and ``page_saved`` for a
+    new title, ``page_moved``, ``page_visibility_changed``), each only for
+    what changed. A ``PageError`` leaves the page as it was. A new title is
+    part of the text revision: it adds one, the old address redirects."""
+    new_title, new_slug = check_title(title, page) if title else (page.title, page.slug)
+    renaming = new_title != page.title
+    if parent is not UNCHANGED:
+        check_move(page, parent)
+    moving = parent is not UNCHANGED and parent is not page.parent
+    if visibility is not None:
+        visibility = _check_visibility(visibility)
+    revealing = visibility is not None and visibility != page.visibility
+    old_title, old_slug, old_parent = page.title, page.slug, page.parent
+
+    def write():
+        rev = None
+        if renaming:
+            db.session.refresh(page, with_for_update=True)  # as any save: see save_page
+            rev = _add_revision(page, page.current_revision.body, user, "Renamed", "edited",
+                                new_title, new_slug)
+        if moving:
+            page.parent = parent
+            _apply_visibility(page)
+            page.updated_at = utcnow()
+            record_event(page, "moved", user, f"{_place(old_parent, page)} → {_place(parent, page)}")
+        if revealing:
+            page.visibility = visibility
+            _apply_visibility(page)
+            record_event(page, "visibility", user, f"now {visibility}")
+        return rev
+
+    rev = _commit_with_retry(write)
+    if renaming:
+        hook().page_renamed(page=page, old_title=old_title, old_slug=old_slug)
+        hook().page_saved(page=page, revision=rev, created=False)
+    if moving:
+        hook().page_moved(page=page, old_parent=old_parent)
+    if revealing:
+        hook().page_visibility_changed(page=page)
+
+
 def rename_page(page, title, user):
-    """Change the title (and so the slug); the old slug keeps redirecting.
-    The title is part of the text revision, so this adds a revision."""
-    return save_page(page, page.current_revision.body, user, summary="Renamed",
-                     base_number=page.current_revision.number, title=title)
+    """``change_settings`` of the title alone."""
+    change_settings(page, user, title=title)
 
 
 def move_page(page, parent, user):
-    check_move(page, parent)
-    old_parent = page.parent
-    if old_parent is parent:
-        return
-    page.parent = parent
-    _apply_visibility(page)
-    page.updated_at = utcnow()
-    record_event(page, "moved", user, f"{_place(old_parent, page)} → {_place(parent, page)}")
-    db.session.commit()
-    hook().page_moved(page=page, old_parent=old_parent)
+    """``change_settings`` of the parent alone (None: the top level)."""
+    change_settings(page, user, parent=parent)
 
 
 def set_visibility(page, visibility, user):
-    visibility = _check_visibility(visibility)
-    if page.visibility == visibility:
-        return
-    page.visibility = visibility
-    _apply_visibility(page)
-    record_event(page, "visibility", user, f"now {visibility}")
-    db.session.commit()
-    hook().page_visibility_changed(page=page)
+    """``change_settings`` of the visibility alone."""
+    change_settings(page, user, visibility=visibility)
 
 
 def delete_page(page, user):

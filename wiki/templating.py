@@ -2,7 +2,11 @@
 
 from datetime import datetime
 
+from jinja2 import Undefined
+from markupsafe import Markup, escape
+
 from .models import utcnow
+from .plugins import hook
 
 
 def absolute_time(value):
@@ -28,5 +32,14 @@ def iso_time(value):
     return value.isoformat() + "Z" if isinstance(value, datetime) else ""
 
 
+def render_slot(name, **context):
+    """Join what each plugin returns for a template slot; plain strings are escaped."""
+    context = {k: None if isinstance(v, Undefined) else v for k, v in context.items()}
+    parts = hook().template_slot(name=name, context=context)
+    return Markup("\n").join(part if isinstance(part, Markup) else escape(part)
+                             for part in parts if part)
+
+
 def init_app(app):
     app.jinja_env.filters.update(abstime=absolute_time, reltime=relative_time, isotime=iso_time)
+    app.jinja_env.globals["slot"] = render_slot

@@ -6,9 +6,14 @@ Only hook implementations live here; the work is in the modules they call.
 
 from pathlib import Path
 
-from wiki.hookspecs import hookimpl
+from wiki.api import hookimpl
 
-from . import search, settings, slots, views
+from . import hookspecs, search, settings, slots, views
+
+
+@hookimpl
+def register_hookspecs():
+    return hookspecs  # comment_posted and the other comment events
 
 
 @hookimpl
@@ -27,16 +32,20 @@ def template_slot(name, context):
     return slots.render(name, context)
 
 
-@hookimpl
+# The search plugin's hooks (plugins/search/hookspecs.py): optional, so that
+# comments work with the search plugin disabled.
+
+
+@hookimpl(optionalhook=True)
 def search_changes(obj):
     return search.changed_keys(obj)
 
 
-@hookimpl
+@hookimpl(optionalhook=True)
 def search_documents(kind, keys):
     return search.documents(kind, keys)
 
 
-@hookimpl
+@hookimpl(optionalhook=True)
 def search_kinds():
     return ["comment"]

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from flask import current_app, request
 
-from wiki.models import db, utcnow
+from wiki.api import db, utcnow
 
 from . import settings
 from .models import CommentSettings

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 from flask import current_app, url_for
 
-from wiki.models import utcnow
+from wiki.api import utcnow
 
 ATOM = "http://www.w3.org/2005/Atom"
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wiki.models import Page, User, db, utcnow
+from wiki.api import Page, User, db, utcnow
 
 STATUSES = ("visible", "held", "hidden", "deleted")
 
@@ -52,15 +52,3 @@ class CommentSettings(db.Model):
 
     page_id: Mapped[int] = mapped_column(ForeignKey("page.id"), primary_key=True)
     closed: Mapped[bool] = mapped_column(default=False)
-
-
-class PostLog(db.Model):
-    """One row per accepted post, kept for the rate-limit window only: the
-    count is shared by every worker process through the database."""
-
-    __tablename__ = "comments_post_log"
-    __table_args__ = {"info": {"volatile": True}}  # changes no page (wiki.pagecache)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    ip_hash: Mapped[str] = mapped_column(String(64), index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

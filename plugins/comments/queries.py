@@ -3,7 +3,7 @@ the moderation queue. Each respects page visibility and deletion."""
 
 from sqlalchemy.orm import selectinload
 
-from wiki.models import Page, db, visible_pages
+from wiki.api import Page, db, visible_pages
 
 from .models import Comment
 

@@ -12,8 +12,7 @@ import re
 import markdown
 from markupsafe import Markup
 
-from wiki.render import clean
-from wiki.sanitize import Allowlist, Sanitizer
+from wiki.api import Allowlist, Sanitizer, clean
 
 REL = "nofollow ugc noopener"
 

@@ -7,8 +7,7 @@ readers' results.
 
 from sqlalchemy.orm import selectinload
 
-from wiki.extensions import db
-from wiki.text import html_to_text
+from wiki.api import db, html_to_text
 
 from .feed import author_name
 from .models import Comment

@@ -8,8 +8,7 @@ checked by the views (``access.py``).
 
 from dataclasses import dataclass
 
-from wiki.models import db, utcnow
-from wiki.plugins import hook
+from wiki.api import db, hook, utcnow
 
 from . import settings
 from .access import is_moderator, may_read

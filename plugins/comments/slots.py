@@ -5,7 +5,7 @@ recent comments on the home page."""
 from flask import render_template, request
 from markupsafe import Markup
 
-from wiki.pagecache import fresh
+from wiki.api import fresh
 
 from . import access, settings, spam
 from .forms import CommentForm

@@ -9,22 +9,17 @@
 - anonymous comments with many links wait for a moderator (``service.py``).
 """
 
-import hashlib
-import hmac
 import math
 import time
-from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from wiki.models import db, utcnow
+from wiki.api import RateLimited, take_slot
 
 from . import settings
-from .models import PostLog
 
 _STAMP_SALT = "comments.form-stamp"
-_IP_SALT = b"comments.ip-hash"
 # A stamp from a few seconds in the future is clock skew between workers.
 _CLOCK_SKEW = 5
 
@@ -82,38 +77,16 @@ def check_honeypot(value):
                         "was filled in. Clear it and send your comment again.")
 
 
-def ip_hash(address):
-    """A keyed hash of an IP address: the same address gives the same hash
-    (for rate limits and moderators), but the address cannot be read back."""
-    key = hmac.new(current_app.config["SECRET_KEY"].encode(), _IP_SALT, hashlib.sha256).digest()
-    return hmac.new(key, (address or "").encode(), hashlib.sha256).hexdigest()
-
-
-def take_rate_slot(ip_hash_value):
-    """Count this post against its address, or refuse it over the limit.
-
-    The log row joins the caller's transaction, so it is committed with the
-    comment (and discarded if the comment is not saved). Posts from one
-    address are counted one at a time, until that commit: on SQLite,
-    deleting the old rows takes the database's write lock; on PostgreSQL,
-    which lets simultaneous transactions each count before any has added its
-    row, a transaction-level advisory lock on the address does.
-    """
+def take_rate_slot(source):
+    """Count this post against its source (``client_hash``), or refuse it over
+    the limit: the count joins the caller's transaction (wiki.throttle)."""
     posts, window = settings.rate_limit()
-    since = utcnow() - timedelta(seconds=window)
-    if db.session.get_bind().dialect.name == "postgresql":
-        key = int(ip_hash_value[:15], 16)  # 60 bits of the hash: fits a bigint
-        db.session.execute(db.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-    db.session.execute(db.delete(PostLog).where(PostLog.created_at < since))
-    recent = db.session.scalar(
-        db.select(db.func.count(PostLog.id)).where(PostLog.ip_hash == ip_hash_value)
-    )
-    if recent >= posts:
-        db.session.rollback()
+    try:
+        take_slot("comment", (posts, window), source)
+    except RateLimited:
         raise SpamError(f"You have posted {posts} comments in the last {_duration(window)}: "
                         "please wait a little, then send this one again.", 429,
-                        keep_stamp=True, retry_after=window)
-    db.session.add(PostLog(ip_hash=ip_hash_value))
+                        keep_stamp=True, retry_after=window) from None
 
 
 def _duration(seconds):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import selectinload
 
-from wiki.models import db
+from wiki.api import db
 
 from .access import may_read
 from .models import Comment

@@ -16,9 +16,7 @@ from flask import (
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from wiki import services
-from wiki.errors import render_error
-from wiki.models import can_see, db
+from wiki.api import can_see, client_hash, db, find_page, render_error
 
 from . import access, service, spam
 from .feed import atom_feed
@@ -40,7 +38,7 @@ CSRF_MESSAGE = ("This form expired or was sent without its security token, so no
 def _find_page(slug):
     """A page the reader may see, or None; an old slug still finds it (a POST
     is not redirected: that would drop the text)."""
-    page, moved = services.find_page(slug)
+    page, moved = find_page(slug)
     page = page or moved
     return page if page is not None and can_see(current_user, page) else None
 
@@ -103,7 +101,7 @@ def post(slug):
             raise CommentError(next(iter(form.errors.values()))[0])
         spam.check_honeypot(form.website.data)
         spam.check_stamp(form.stamp.data, page.id)
-        ip_hash = spam.ip_hash(request.remote_addr)
+        ip_hash = client_hash()
         if not access.is_moderator(current_user):
             spam.take_rate_slot(ip_hash)
         token, token_hash = (None, None) if current_user.is_authenticated else access.new_token()

@@ -10,8 +10,7 @@ section expanded. Syntax: docs/writing-pages.md.
 from flask import Blueprint, url_for
 from markupsafe import Markup
 
-from wiki.blocks import BlockError
-from wiki.hookspecs import hookimpl
+from wiki.api import BlockError, hookimpl
 
 from .sections import NOTICE_BLOCK, SectionExtension
 

@@ -17,7 +17,7 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from pymdownx.details import DetailsProcessor
 
-from wiki.blocks import placeholder
+from wiki.api import placeholder
 
 DEFAULT_SUMMARY = "Click here to expand..."
 NOTICE_BLOCK = "section"  # plugins/expand/__init__.py turns it into an editor-only notice

@@ -5,7 +5,7 @@ Only hook implementations live here; the work is in the modules they call.
 
 from pathlib import Path
 
-from wiki.hookspecs import hookimpl
+from wiki.api import hookimpl
 
 from . import cli, editor, slots, views
 from .models import PageLabel
@@ -57,7 +57,7 @@ def page_cli_put(page, options, user):
     cli.apply(page, options, user)
 
 
-@hookimpl
+@hookimpl(optionalhook=True)  # the search plugin's hook: search may be disabled
 def search_changes(obj):
     # A page's labels are part of its search document.
     return [("page", obj.page_id)] if isinstance(obj, PageLabel) else None

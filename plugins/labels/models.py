@@ -9,7 +9,7 @@ repeating them costs nothing.
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from wiki.models import db
+from wiki.api import db
 
 MAX_LENGTH = 64
 

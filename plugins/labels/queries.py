@@ -4,7 +4,7 @@ never shows, nor changes a count, for an anonymous visitor."""
 
 from sqlalchemy import func
 
-from wiki.models import Page, db, visible_pages
+from wiki.api import Page, db, visible_pages
 
 from .models import PageLabel
 from .service import sort_key

@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
 
-from wiki.models import db
-from wiki.plugins import hook
-from wiki.services import record_event
+from wiki.api import db, hook, record_event
 
 from .models import MAX_LENGTH, PageLabel
 

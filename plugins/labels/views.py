@@ -14,8 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from wiki.models import db
-from wiki.views.pages import load_page
+from wiki.api import db, load_page
 
 from . import queries
 from .forms import LabelForm

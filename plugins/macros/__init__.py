@@ -9,8 +9,7 @@ are dynamic blocks filled when the page is viewed, for that reader (see
 from flask import Blueprint, url_for
 from markupsafe import Markup
 
-from wiki.blocks import BlockError
-from wiki.hookspecs import hookimpl
+from wiki.api import BlockError, hookimpl
 
 from . import children, labels, recent
 from .syntax import NOTICE_BLOCK, MacroExtension

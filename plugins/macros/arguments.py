@@ -4,7 +4,7 @@ has spaces), checked against what each macro accepts. Every problem raises
 
 import re
 
-from wiki.blocks import BlockError
+from wiki.api import BlockError
 
 _PAIR = re.compile(r'\s*([A-Za-z][\w-]*)=(?:"([^"]*)"|(\S+))\s*')
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from flask import render_template
 from markupsafe import Markup
 
-from wiki.models import Page, db, visible_pages
+from wiki.api import Page, db, visible_pages
 
 from .arguments import parse, whole_number
 

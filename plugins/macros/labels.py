@@ -5,7 +5,7 @@ shows nothing; with it, a page without labels shows "No labels"."""
 from flask import render_template
 from markupsafe import Markup
 
-from wiki.plugins import hook
+from wiki.api import hook
 
 from .arguments import parse
 

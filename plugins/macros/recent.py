@@ -4,7 +4,7 @@ among those the reader may see."""
 from flask import render_template
 from markupsafe import Markup
 
-from wiki.models import Page, db, visible_pages
+from wiki.api import Page, db, visible_pages
 
 from .arguments import parse, whole_number
 

@@ -14,7 +14,7 @@ from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.util import AtomicString
 
-from wiki.blocks import placeholder
+from wiki.api import placeholder
 
 # A whole line: the name, then anything but braces (the arguments, checked
 # when the block is filled, so editors see the problem in place).

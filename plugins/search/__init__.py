@@ -14,9 +14,9 @@ from pathlib import Path
 from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup
 
-from wiki.hookspecs import hookimpl
+from wiki.api import db, hookimpl
 
-from . import changes, engines
+from . import changes, engines, hookspecs
 
 static = Blueprint("search_static", __name__, static_folder="static",
                    static_url_path="/plugins/search/static")
@@ -38,6 +38,11 @@ class SearchState:
         root = app.config["SEARCH_INDEX_DIR"] or os.path.join(app.instance_path, "search")
         self.engine = engines.create(app.config["SEARCH_ENGINE"], root)  # an unknown name stops the app
         self.indexer = changes.Indexer(self.engine, app)
+
+
+@hookimpl
+def register_hookspecs():
+    return hookspecs  # search_changes, search_documents, search_kinds
 
 
 @hookimpl
@@ -68,8 +73,6 @@ def register_blueprints(app):
     @app.teardown_appcontext
     def apply_cli_changes(_exc):
         # Changes made outside a request (the CLI) are applied here.
-        from wiki.extensions import db
-
         if db.session.info.get("search_dirty"):
             state.indexer.catch_up()
 

@@ -18,9 +18,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from wiki.extensions import db
-from wiki.models import Page, PageEvent, Revision, utcnow
-from wiki.plugins import hook
+from wiki.api import Page, PageEvent, Revision, db, hook, utcnow
 
 from .documents import live_page_ids, page_documents
 from .engine import Cursor, Document, IndexBusy

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from wiki.extensions import db
+from wiki.api import db
 
 from .changes import all_documents
 from .models import SearchChange

@@ -8,10 +8,7 @@ position in the text, so a hit inside one links to it.
 
 from sqlalchemy.orm import joinedload
 
-from wiki.extensions import db
-from wiki.models import Page
-from wiki.plugins import hook
-from wiki.text import html_text
+from wiki.api import Page, Revision, User, db, hook, html_text
 
 from .engine import Document
 
@@ -55,8 +52,6 @@ def page_document(page, authors, labels):
 
 def _authors(page_ids):
     """{page id: set of lower-case user names and display names of its revisions}."""
-    from wiki.models import Revision, User
-
     rows = db.session.execute(
         db.select(Revision.page_id, User.username, User.display_name)
         .join(User, Revision.author_id == User.id).where(Revision.page_id.in_(page_ids)).distinct()

@@ -5,8 +5,7 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from wiki.extensions import db
-from wiki.models import utcnow
+from wiki.api import db, utcnow
 
 
 class SearchChange(db.Model):

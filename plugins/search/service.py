@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from wiki.models import can_see
-from wiki.services import find_page
+from wiki.api import can_see, find_page
 
 from .changes import subtree_ids
 from .engine import Results

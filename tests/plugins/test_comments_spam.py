@@ -12,9 +12,10 @@ from conftest import PASSWORD, csrf_token
 from test_comments import QUIET, all_comments, field_value, post, posted, stamp, textarea, view
 
 from plugins.comments import spam
-from plugins.comments.models import Comment, PostLog
+from plugins.comments.models import Comment
 from wiki.extensions import db
-from wiki.models import utcnow
+from wiki.models import RateEvent, utcnow
+from wiki.throttle import client_hash
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -239,10 +240,11 @@ def test_the_rate_limit_window_slides(limited, app, page):
     for n in range(3):
         posted(visitor, page, f"Comment {n}")
     assert post(visitor, page, TEXT).status_code == 429
-    db.session.execute(sa.update(PostLog).values(created_at=utcnow() - timedelta(seconds=61)))
+    posts = RateEvent.bucket == "comment"
+    db.session.execute(sa.update(RateEvent).where(posts).values(created_at=utcnow() - timedelta(seconds=61)))
     db.session.commit()
     assert post(visitor, page, TEXT).status_code == 303
-    assert db.session.scalar(sa.select(sa.func.count(PostLog.id))) == 1  # old rows are pruned
+    assert db.session.scalar(sa.select(sa.func.count(RateEvent.id)).where(posts)) == 1  # old rows pruned
 
 
 def test_refused_posts_do_not_count_against_the_limit(limited, app, page):
@@ -263,15 +265,15 @@ def test_addresses_are_stored_only_as_keyed_hashes(limited, app, page):
     visitor = from_address(app, address)
     first = posted(visitor, page, "One")
     second = posted(visitor, page, "Two")
-    assert first.ip_hash == second.ip_hash == spam.ip_hash(address)
+    assert first.ip_hash == second.ip_hash == client_hash(address)
     assert len(first.ip_hash) == 64 and address not in first.ip_hash
     rows = [*db.session.execute(sa.select(Comment.__table__)),
-            *db.session.execute(sa.select(PostLog.__table__))]
+            *db.session.execute(sa.select(RateEvent.__table__))]
     assert rows and not [row for row in rows if address in str(tuple(row))]
     # Keyed with the site's secret: another wiki gets another hash for the same address.
     secret = app.config["SECRET_KEY"]
     app.config["SECRET_KEY"] = "another secret"
-    assert spam.ip_hash(address) != first.ip_hash
+    assert client_hash(address) != first.ip_hash
     app.config["SECRET_KEY"] = secret
 
 
@@ -361,3 +363,13 @@ def _target():
     from wiki import services
 
     return services.find_page("target")[0]
+
+
+def test_comments_and_sign_ins_share_one_limiter_and_one_hash_of_the_address(app, users, page):
+    visitor = from_address(app, "198.51.100.42")
+    visitor.post("/login", data={"username": "member", "password": "wrong password"})
+    posted(visitor, page, "Hello.")
+    buckets = set(db.session.scalars(sa.select(RateEvent.bucket)))
+    assert {"login", "login-ip", "comment"} <= buckets
+    comment = db.session.scalar(sa.select(Comment))
+    assert comment.ip_hash == client_hash("198.51.100.42")

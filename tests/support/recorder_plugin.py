@@ -1,5 +1,6 @@
-"""A test plugin that implements every hook of ``wiki/hookspecs.py`` and
-records each call (hook name and key arguments, in order).
+"""A test plugin that implements every hook of ``wiki/hookspecs.py``, and
+the hooks the search and comments plugins declare (optionally: it loads
+without them), and records each call (hook name and key arguments, in order).
 
 Register an instance with ``app_factory(EXTRA_PLUGINS=[Recorder()])``. It
 also gives each setup hook something visible to check end to end: a route, a
@@ -17,8 +18,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markupsafe import Markup
 
-from wiki.blocks import BlockError, placeholder
-from wiki.hookspecs import hookimpl
+from wiki.api import BlockError, hookimpl, placeholder
 
 MIGRATIONS = Path(__file__).parent / "recorder_migrations"
 EVENTS = ("page_saved", "page_renamed", "page_moved", "page_visibility_changed",
@@ -176,6 +176,11 @@ class Recorder:
         return Markup('<span class="echo">{} for {}</span>').format(args, user.display_name)
 
     @hookimpl
+    def register_hookspecs(self):
+        self._record("register_hookspecs")
+        return None  # the recorder declares no hooks of its own
+
+    @hookimpl
     def page_labels(self, page):
         return None  # a recorder keeps no labels: let a real plugin answer
 
@@ -185,15 +190,15 @@ class Recorder:
 
     # -- search ---------------------------------------------------------------
 
-    @hookimpl
+    @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled
     def search_changes(self, obj, deleted):
         return None  # the recorder has no models
 
-    @hookimpl
+    @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled
     def search_documents(self, kind, keys):
         return None
 
-    @hookimpl
+    @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled
     def search_kinds(self):
         return []
 
@@ -229,23 +234,23 @@ class Recorder:
     def labels_changed(self, page, added, removed, user):
         self._record("labels_changed", slug=page.slug, added=added, removed=removed)
 
-    @hookimpl
+    @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled
     def comment_posted(self, comment):
         self._record("comment_posted", id=comment.id)
 
-    @hookimpl
+    @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled
     def comment_edited(self, comment):
         self._record("comment_edited", id=comment.id)
 
-    @hookimpl
+    @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled
     def comment_hidden(self, comment):
         self._record("comment_hidden", id=comment.id)
 
-    @hookimpl
+    @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled
     def comment_shown(self, comment):
         self._record("comment_shown", id=comment.id)
 
-    @hookimpl
+    @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled
     def comment_deleted(self, comment):
         self._record("comment_deleted", id=comment.id)
 

@@ -181,12 +181,13 @@ class _Writer:
                                             title=entry.title)
                 changed = result.revision is not None
             parent = self.parent_of(entry)
-            if (parent and parent.id) != page.parent_id:
-                services.move_page(page, parent and db.session.get(Page, parent.id), self.user)
-                changed = True
+            moved = (parent and parent.id) != page.parent_id
             visibility = entry.visibility or self.visibility
-            if visibility and visibility != page.visibility:
-                services.set_visibility(page, visibility, self.user)
+            revealed = bool(visibility) and visibility != page.visibility
+            if moved or revealed:
+                services.change_settings(
+                    page, self.user, visibility=visibility if revealed else None,
+                    parent=(parent and db.session.get(Page, parent.id)) if moved else services.UNCHANGED)
                 changed = True
         except services.PageError as e:
             db.session.rollback()

@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import services
+from .. import accounts, services
 from ..extensions import db
 from ..forms import ConfirmForm, RoleForm
 from ..models import Page, User
@@ -27,15 +27,14 @@ def update_user(user_id):
     form = RoleForm(prefix=f"u{user.id}")
     if not form.validate():
         flash("Choose a valid role.", "error")
-    elif user.id == current_user.id and (form.role.data != "admin" or not form.active.data):
-        flash("You cannot remove your own admin role or deactivate yourself.", "error")
     else:
-        if user.active and not form.active.data:
-            user.session_version += 1  # sign the deactivated user out everywhere
-        user.role, user.active = form.role.data, form.active.data
-        db.session.commit()
-        flash(f"{user.username} is now {user.role}{'' if user.active else ' (inactive)'}.",
-              "success")
+        try:
+            accounts.set_role(user, form.role.data, form.active.data, current_user)
+        except accounts.AccountError as e:
+            flash(str(e), "error")
+        else:
+            flash(f"{user.username} is now {user.role}{'' if user.active else ' (inactive)'}.",
+                  "success")
     return redirect(url_for("admin.users"))
 
 

@@ -44,16 +44,16 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     elif form.validate():
-        username, ip = form.username.data.strip(), throttle.client_ip()
+        username, source = form.username.data.strip(), throttle.client_hash()
         limits = current_app.config
-        wait_user, _ = throttle.attempt("login", limits["LOGIN_RATE_LIMIT"], ip, username)
-        wait_ip, by_ip = throttle.attempt("login-ip", limits["LOGIN_IP_RATE_LIMIT"], ip)
+        wait_user, _ = throttle.attempt("login", limits["LOGIN_RATE_LIMIT"], source, username)
+        wait_ip, by_ip = throttle.attempt("login-ip", limits["LOGIN_IP_RATE_LIMIT"], source)
         if wait_user or wait_ip:
             return _too_many(form, "auth/login.html", "Too many failed sign-ins.",
                              max(wait_user, wait_ip))
         user = accounts.authenticate(username, form.password.data)
         if user is not None:
-            throttle.forget("login", ip, username)  # a success clears the failures
+            throttle.forget("login", source, username)  # a success clears the failures
             throttle.cancel(by_ip)
             db.session.commit()
             login_user(user, remember=form.remember.data)
@@ -83,7 +83,7 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         wait, _ = throttle.attempt("register", current_app.config["REGISTER_RATE_LIMIT"],
-                                   throttle.client_ip())
+                                   throttle.client_hash())
         if wait:
             return _too_many(form, "auth/register.html", "Too many accounts were created from "
                              "your network.", wait)

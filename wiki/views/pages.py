@@ -24,6 +24,7 @@ from ..diff import diff_rows, diff_stats
 from ..errors import render_error
 from ..extensions import db
 from ..forms import ConfirmForm, PageForm, PageSettingsForm, PreviewForm
+from ..lookup import load_page
 from ..models import Page, PageEvent, Revision, can_see, visible_pages
 from ..plugins import hook
 from ..render import finish_html, render_markdown
@@ -32,20 +33,6 @@ from ..text import slugify
 from ..tree import page_tree, sidebar_tree
 
 bp = Blueprint("pages", __name__)
-
-
-def load_page(slug, endpoint="pages.view"):
-    """The page at ``slug`` if the reader may see it; an old slug redirects
-    (308 for a POST, so a browser sends the form again instead of losing it)."""
-    page, moved = services.find_page(slug)
-    if moved is not None and can_see(current_user, moved):
-        url = url_for(endpoint, **{**request.view_args, "slug": moved.slug})
-        if request.query_string:
-            url += "?" + request.query_string.decode("latin-1")
-        abort(redirect(url, 301 if request.method in ("GET", "HEAD") else 308))
-    if page is None or not can_see(current_user, page):
-        abort(404)
-    return page
 
 
 def parent_from_form(value):
@@ -62,9 +49,7 @@ def parent_from_form(value):
 
 
 def get_revision(page, number):
-    rev = db.session.scalar(
-        db.select(Revision).where(Revision.page_id == page.id, Revision.number == number)
-    )
+    rev = services.revision(page, number)
     if rev is None:
         abort(404)
     return rev
@@ -294,16 +279,9 @@ def settings(slug):
         form.parent.data = page.parent.slug if page.parent else ""
     elif form.validate():
         try:
-            # Check the parent and the title first: nothing changes unless all is well.
-            parent = parent_from_form(form.parent.data)
-            services.check_move(page, parent)
-            renamed = " ".join(form.title.data.split()) != page.title
-            if renamed:
-                services.check_title(form.title.data, page)
-            if renamed:
-                services.rename_page(page, form.title.data, current_user)
-            services.move_page(page, parent, current_user)
-            services.set_visibility(page, form.visibility.data, current_user)
+            services.change_settings(page, current_user, title=form.title.data,
+                                     parent=parent_from_form(form.parent.data),
+                                     visibility=form.visibility.data)
         except services.PageError as e:
             db.session.rollback()
             flash(e.message, "error")

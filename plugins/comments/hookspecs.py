@@ -1,0 +1,32 @@
+"""The comments plugin's hooks: events other plugins may listen to, each
+called after its change is committed. Implement them with
+``@hookimpl(optionalhook=True)``, so your plugin still loads when the
+comments plugin is disabled."""
+
+from wiki.api import hookspec
+
+
+@hookspec
+def comment_posted(comment):
+    """A comment was posted (it may be held for moderation: see ``comment.status``)."""
+
+
+@hookspec
+def comment_edited(comment):
+    """A comment's text was changed by its author or a moderator."""
+
+
+@hookspec
+def comment_hidden(comment):
+    """A moderator hid a comment. (A comment held for moderation when posted
+    fires only ``comment_posted``, with ``comment.status == "held"``.)"""
+
+
+@hookspec
+def comment_shown(comment):
+    """A hidden or held comment became visible (unhidden or approved)."""
+
+
+@hookspec
+def comment_deleted(comment):
+    """A comment was deleted (its replies stay, under "comment deleted")."""

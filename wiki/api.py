@@ -1,0 +1,72 @@
+"""The wiki's API for plugins: everything a plugin may use of the core.
+
+A plugin imports the core from here (and, if it likes, the hook markers from
+``wiki.hookspecs``), never from other modules of ``wiki``: those may change
+at any time; this module changes only as docs/plugins.md says (a name that
+goes is kept, deprecated, for one release first). ``python -m
+wiki.importrules`` checks the rule: for the built-in plugins in ``make
+test``, and for any plugin folder given to it.
+
+    from wiki.api import Page, db, hook, hookimpl, visible_pages
+
+Besides the functions and classes, each documented where it is defined:
+
+- ``hookimpl``, ``hookspec``: pluggy's markers for hook implementations and,
+  for hooks a plugin declares itself, hook specs;
+- ``db``: Flask-SQLAlchemy's object: ``db.Model`` for a plugin's tables,
+  ``db.session`` for queries (the request's session);
+- ``ROLES``: the roles, lowest first (``member``, ``editor``, ``admin``);
+  ``VISIBILITIES``: what a page's ``visibility`` may be (``public``,
+  ``members``).
+"""
+
+from .blocks import BlockError, placeholder
+from .errors import render_error
+from .extensions import db
+from .hookspecs import hookimpl, hookspec
+from .lookup import load_page
+from .models import (
+    ROLES,
+    VISIBILITIES,
+    AnonymousUser,
+    Page,
+    PageEvent,
+    Revision,
+    User,
+    can_see,
+    utcnow,
+    visible_pages,
+)
+from .pagecache import fresh, invalidate_views
+from .plugins import hook
+from .render import clean, finish_html, render_markdown
+from .sanitize import Allowlist, Sanitizer
+from .services import (
+    PageError,
+    create_page,
+    delete_page,
+    find_page,
+    record_event,
+    save_page,
+)
+from .text import html_text, html_to_text, slugify
+from .throttle import RateLimited, attempt, client_hash, take_slot
+
+__all__ = [
+    # plugins and hooks
+    "hookimpl", "hookspec", "hook",
+    # the database and the models a plugin may read (and reference)
+    "db", "Page", "Revision", "PageEvent", "User", "AnonymousUser", "ROLES", "VISIBILITIES",
+    "utcnow",
+    # who may see what
+    "can_see", "visible_pages",
+    # pages
+    "find_page", "load_page", "create_page", "save_page", "delete_page",
+    "record_event", "PageError",
+    # rendering
+    "render_markdown", "finish_html", "clean", "Sanitizer", "Allowlist", "placeholder", "BlockError",
+    # text
+    "html_text", "html_to_text", "slugify",
+    # errors, cached views, rate limits
+    "render_error", "fresh", "invalidate_views", "client_hash", "attempt", "take_slot", "RateLimited",
+]

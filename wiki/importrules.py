@@ -93,10 +93,14 @@ def imports(path, package_root):
 
 
 def _is_module(package_root, name):
+    """Whether ``name`` is a module of the package checked, or of the wiki."""
     parts = name.split(".")
-    if parts[0] != package_root.name:
+    if parts[0] == package_root.name:
+        base = package_root.parent.joinpath(*parts)
+    elif parts[0] == CORE:
+        base = ROOT.joinpath(*parts)
+    else:
         return False
-    base = package_root.parent.joinpath(*parts)
     return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
 
 

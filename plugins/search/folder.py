@@ -32,7 +32,7 @@ class IndexFolder:
             return None
         return os.path.join(self.root, name) if name else None
 
-    def new_directory(self):
+    def _new_directory(self):
         os.makedirs(self.root, exist_ok=True)
         directory = os.path.join(self.root, f"ix-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}")
         os.makedirs(directory)
@@ -49,9 +49,17 @@ class IndexFolder:
             if name.startswith("ix-") and path != directory and os.path.isdir(path):
                 shutil.rmtree(path, ignore_errors=True)
 
-    @staticmethod
-    def discard(directory):
-        shutil.rmtree(directory, ignore_errors=True)
+    @contextmanager
+    def replacement(self):
+        """A new directory to build an index in: swapped in when the block
+        ends, deleted if it raises."""
+        directory = self._new_directory()
+        try:
+            yield directory
+        except BaseException:
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
+        self.swap_in(directory)
 
     def _pointer(self):
         return os.path.join(self.root, "CURRENT")

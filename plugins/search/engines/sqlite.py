@@ -181,25 +181,22 @@ class SQLiteEngine(SearchEngine):
             raise
 
     def rebuild(self, docs, cursor, progress=None):
-        directory = self.folder.new_directory()
         count = 0
-        try:
+        with self.folder.replacement() as directory:
             conn = _connect(os.path.join(directory, FILE), create=True)
-            conn.execute("BEGIN")
-            for doc in docs:
-                _insert(conn, doc)
-                count += 1
-                if progress:
-                    progress(1)
-            _write_state(conn, cursor)
-            conn.execute("COMMIT")
-            # Merge FTS5's segments into one: faster queries from the start.
-            conn.execute("INSERT INTO terms (terms) VALUES ('optimize')")
-            conn.close()
-        except BaseException:
-            self.folder.discard(directory)
-            raise
-        self.folder.swap_in(directory)
+            try:
+                conn.execute("BEGIN")
+                for doc in docs:
+                    _insert(conn, doc)
+                    count += 1
+                    if progress:
+                        progress(1)
+                _write_state(conn, cursor)
+                conn.execute("COMMIT")
+                # Merge FTS5's segments into one: faster queries from the start.
+                conn.execute("INSERT INTO terms (terms) VALUES ('optimize')")
+            finally:
+                conn.close()
         return count
 
     # reading

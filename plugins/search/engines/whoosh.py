@@ -282,8 +282,8 @@ class WhooshEngine(SearchEngine):
             raise IndexBusy(f"the search index was locked for {timeout}s") from None
 
     def rebuild(self, docs, cursor, progress=None):
-        directory = self.folder.new_directory()
-        try:
+        count = 0
+        with self.folder.replacement() as directory:
             ix = whoosh_index.create_in(directory, make_schema())
             # Several processes analyse and index a share of the documents
             # each, and each leaves its segment. (Not inside a web server's
@@ -291,7 +291,6 @@ class WhooshEngine(SearchEngine):
             procs = self.procs if threading.current_thread() is threading.main_thread() else 1
             options = {"procs": procs, "multisegment": True} if procs > 1 else {}
             writer = ix.writer(limitmb=REBUILD_MB, **options)
-            count = 0
             try:
                 for doc in docs:
                     writer.add_document(**_fields(doc))
@@ -303,10 +302,6 @@ class WhooshEngine(SearchEngine):
                 raise
             writer.commit()
             self._save_cursor(directory, cursor)
-        except BaseException:
-            self.folder.discard(directory)
-            raise
-        self.folder.swap_in(directory)
         return count
 
     # reading

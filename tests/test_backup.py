@@ -34,7 +34,8 @@ def fill(app):
         services.save_page(sampling, "Take cores at 30 cm and 60 cm.\n", ed, summary="Deeper")
         services.save_page(sampling, "Take cores at 30 cm and 60 cm. See [[Handbook]].\n", ada)
         services.create_page("Board minutes", "Budget: 1200 euros.\n", ed, visibility="members")
-        services.rename_page(services.create_page("Old name", "Renamed.\n", ed), "New name", ed)
+        services.change_settings(services.create_page("Old name", "Renamed.\n", ed), ed, title="New name",
+                                 slug="new-name")
         services.delete_page(services.create_page("Doomed", "Gone.\n", ed, parent=handbook), ada)
         # A parent younger than its child: rows must not go in by id order alone.
         services.move_page(handbook, services.create_page("Projects", "All projects.\n", ed), ed)

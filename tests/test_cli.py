@@ -75,8 +75,11 @@ def test_pages_errors_are_clear(app, runner):
     assert missing.exit_code != 0 and "No page 'nope'" in missing.output
     no_title = runner.invoke(args=["pages", "put", "new-page"], input="x")
     assert no_title.exit_code != 0 and "needs --title" in no_title.output
-    mismatch = runner.invoke(args=["pages", "put", "abc", "--title", "Something Else"], input="x")
-    assert mismatch.exit_code != 0 and "slugs follow titles" in mismatch.output
+    bad = runner.invoke(args=["pages", "put", "Workshop 2021!", "--title", "Workshop"], input="x")
+    assert bad.exit_code != 0 and "“Workshop 2021!” cannot be an address" in bad.output
+    assert "for example “workshop-2021”" in bad.output
+    reserved = runner.invoke(args=["pages", "put", "search", "--title", "Search tips"], input="x")
+    assert reserved.exit_code != 0 and "one of the wiki's own addresses" in reserved.output
     no_parent = runner.invoke(args=["pages", "put", "a", "--title", "A", "--parent", "zzz"], input="x")
     assert no_parent.exit_code != 0 and "No page 'zzz'" in no_parent.output
 

@@ -392,7 +392,7 @@ def test_a_page_downloads_as_markdown_as_its_reader_may_see_it(client, make_page
 
 def test_the_download_follows_renames_and_names_accented_files(client, make_page, users):
     page_ = make_page("Séance 1", "Texte.\n")
-    services.rename_page(page_, "Séance un", db.session.get(User, users["editor"]))
+    services.change_settings(page_, db.session.get(User, users["editor"]), title="Séance un", slug="séance-un")
     moved = client.get("/wiki/séance-1.md")
     assert moved.status_code == 301 and moved.headers["Location"].endswith("/wiki/s%C3%A9ance-un.md")
     response = client.get("/wiki/séance-un.md")

@@ -136,10 +136,10 @@ def test_old_revision_view_and_restore(as_editor, make_page):
     assert as_editor.post("/wiki/notes/revert/42").status_code == 404
 
 
-def test_rename_keeps_old_url_working(as_editor, make_page):
+def test_a_new_address_keeps_the_old_url_working(as_editor, make_page):
     make_page("Old Name")
     response = as_editor.post("/wiki/old-name/settings", data={
-        "title": "New Name", "parent": "", "visibility": "public"})
+        "title": "New Name", "slug": "new-name", "parent": "", "visibility": "public"})
     assert response.status_code == 302
     assert as_editor.get("/wiki/new-name").status_code == 200
     moved = as_editor.get("/wiki/old-name")
@@ -147,16 +147,20 @@ def test_rename_keeps_old_url_working(as_editor, make_page):
     assert moved.headers["Location"].endswith("/wiki/new-name")
     history = as_editor.get("/wiki/old-name/history")
     assert history.status_code == 301 and history.headers["Location"].endswith("/wiki/new-name/history")
-    # Renaming from the editor works the same way.
+    # A new title keeps the address, from the editor as from the settings.
     as_editor.post("/wiki/new-name/edit", data={"title": "Newest Name", "body": "Some text.\n",
                                                 "base_revision": 2})
-    assert as_editor.get("/wiki/old-name").headers["Location"].endswith("/wiki/newest-name")
+    assert page_at("new-name").title == "Newest Name"
+    as_editor.post("/wiki/new-name/settings", data={"title": "Latest", "parent": "", "visibility": "public"})
+    assert page_at("new-name").title == "Latest"
+    assert as_editor.get("/wiki/old-name").headers["Location"].endswith("/wiki/new-name")
 
 
 def test_new_page_can_take_over_an_old_slug(as_editor, make_page):
     make_page("Draft")
-    as_editor.post("/wiki/draft/settings", data={"title": "Final", "parent": "", "visibility": "public"})
-    make_page("Draft")  # the freed title is usable again; its URL no longer redirects
+    as_editor.post("/wiki/draft/settings", data={"title": "Final", "slug": "final", "parent": "",
+                                                 "visibility": "public"})
+    make_page("Draft")  # the freed title and address are usable again; the URL no longer redirects
     assert as_editor.get("/wiki/draft").status_code == 200
 
 
@@ -308,7 +312,8 @@ def test_sidebar_follows_changes_and_each_readers_visibility(app, users, make_pa
 
 def test_posting_to_an_old_address_keeps_the_form(as_editor, make_page):
     make_page("Alpha", "one\n")
-    as_editor.post("/wiki/alpha/settings", data={"title": "Beta", "parent": "", "visibility": "public"})
+    as_editor.post("/wiki/alpha/settings", data={"title": "Beta", "slug": "beta", "parent": "",
+                                                 "visibility": "public"})
     response = as_editor.post("/wiki/alpha/edit", data={"title": "Beta", "body": "typed text",
                                                         "base_revision": 2})
     assert response.status_code == 308  # the browser sends the same form again

@@ -216,7 +216,7 @@ def test_page_events_fire_in_order_with_their_arguments(app, editor, recorder):
     parent = services.create_page("Parent", "Up.\n", editor)
     page = services.create_page("Child", "One.\n", editor)
     services.save_page(page, "Two.\n", editor)
-    services.rename_page(page, "Kid", editor)
+    services.change_settings(page, editor, title="Kid", slug="kid")
     services.move_page(page, parent, editor)
     services.set_visibility(page, "members", editor)
     services.delete_page(page, editor)

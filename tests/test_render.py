@@ -69,7 +69,8 @@ def test_wiki_link_status_follows_later_changes(client, make_page, users):
     assert "wikilink missing" in client.get("/wiki/index").get_data(as_text=True)
     later = make_page("Later")
     assert 'href="/wiki/later"' in client.get("/wiki/index").get_data(as_text=True)
-    services.rename_page(later, "Much Later", db.session.get(User, users["editor"]))
+    services.change_settings(later, db.session.get(User, users["editor"]), title="Much Later",
+                             slug="much-later")
     assert 'href="/wiki/much-later"' in client.get("/wiki/index").get_data(as_text=True)
 
 

@@ -43,13 +43,15 @@ def test_title_parent_and_visibility_change_in_one_commit_then_the_events(app, m
     page, parent = make_page("Draft"), make_page("Archive")
     recorder.calls.clear()
     commits.clear()
-    services.change_settings(page, editor, title="Final", parent=parent, visibility="members")
+    services.change_settings(page, editor, title="Final", slug="final-text", parent=parent,
+                             visibility="members")
     assert len(commits) == 1
     assert [name for name, _ in recorder.calls if name.startswith("page_")] == [
         "page_renamed", "page_saved", "page_moved", "page_visibility_changed"]
     assert (page.slug, page.parent, page.visibility, page.current_revision.number) == \
-        ("final", parent, "members", 2)
-    assert history(page) == ["created", "renamed", "edited", "moved", "visibility"]
+        ("final-text", parent, "members", 2)
+    assert history(page) == ["created", "renamed", "edited", "address", "moved", "visibility"]
+    assert services.find_page("draft") == (None, page)  # the old address redirects
 
 
 def test_a_refused_setting_changes_nothing(app, make_page, users, recorder, commits):

@@ -15,7 +15,6 @@ from .demo import load_demo
 from .extensions import db
 from .models import ROLES, VISIBILITIES, AnonymousUser, Page
 from .plugins import hook
-from .text import slugify
 from .transfer.exporter import ExportError, export_pages
 from .transfer.importer import import_pages, prepare
 
@@ -63,14 +62,14 @@ def _find(slug):
 @click.command("put")
 @with_appcontext
 @click.argument("slug")
-@click.option("--title", help="Required for a new page; renames an existing one.")
+@click.option("--title", help="Required for a new page; renames an existing one (its address stays).")
 @click.option("--parent", help="Slug of the parent page.")
 @click.option("--visibility", type=click.Choice(VISIBILITIES))
 @click.option("--summary", default="", help="Edit summary.")
 @click.option("--file", "file", type=click.File("r", encoding="utf-8"), default="-",
               help="Markdown file (default: standard input).")
 def put_command(slug, title, parent, visibility, summary, file, **plugin_options):
-    """Create page SLUG or add a revision to it."""
+    """Create the page at address SLUG, or add a revision to it."""
     body = file.read()
     user = _CliUser()
     parent_page = None
@@ -83,12 +82,8 @@ def put_command(slug, title, parent, visibility, summary, file, **plugin_options
         if page is None:
             if not title:
                 raise click.ClickException("A new page needs --title.")
-            if slugify(title) != slug:
-                raise click.ClickException(
-                    f"The slug of {title!r} is {slugify(title)!r}, not {slug!r}: "
-                    "slugs follow titles.")
             page = services.create_page(title, body, user, summary, parent_page,
-                                        visibility or "public")
+                                        visibility or "public", slug=slug)
             hook().page_cli_put(page=page, options=plugin_options, user=user)
             click.echo(f"Created {page.slug} (revision 1).")
             return

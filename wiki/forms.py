@@ -19,8 +19,13 @@ _VISIBILITY_LABELS = {"public": "Everyone", "members": "Signed-in members only"}
 VISIBILITY_CHOICES = [SelectChoice(v, _VISIBILITY_LABELS[v]) for v in VISIBILITIES]
 
 
+ADDRESS = "Address"
+
+
 class PageForm(FlaskForm):
     title = StringField("Title", validators=[InputRequired(), Length(max=200)])
+    # New pages only: empty takes the address from the title.
+    slug = StringField(ADDRESS, validators=[Optional(), Length(max=200)])
     body = TextAreaField("Text (Markdown)")
     summary = StringField("Edit summary", validators=[Optional(), Length(max=300)])
     base_revision = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
@@ -30,6 +35,7 @@ class PageForm(FlaskForm):
 
 class PageSettingsForm(FlaskForm):
     title = StringField("Title", validators=[InputRequired(), Length(max=200)])
+    slug = StringField(ADDRESS, validators=[Optional(), Length(max=200)])  # empty: keep it
     parent = StringField("Parent page", validators=[Optional(), Length(max=200)])
     visibility = SelectField("Who can read it", choices=VISIBILITY_CHOICES)
 

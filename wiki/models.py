@@ -5,10 +5,11 @@ from datetime import UTC, datetime
 from flask import current_app
 from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
+from .text import title_key
 
 ROLES = ("member", "editor", "admin")  # each role can do what the ones before it can
 VISIBILITIES = ("public", "members")
@@ -83,8 +84,11 @@ class Page(db.Model):
     current revision; deleted pages keep their row (``deleted_at``)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)  # the address: /wiki/<slug>
     title: Mapped[str] = mapped_column(String(200))
+    # The title as links and uniqueness compare it (wiki.text.title_key), set
+    # with the title.
+    title_key: Mapped[str] = mapped_column(String(200), index=True, default="")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("page.id"), index=True)
     # What the editor chose ...
     visibility: Mapped[str] = mapped_column(String(16), default="public")
@@ -103,6 +107,11 @@ class Page(db.Model):
     current_revision: Mapped["Revision | None"] = relationship(
         foreign_keys=[current_revision_id], post_update=True
     )
+
+    @validates("title")
+    def _keep_title_key(self, _key, title):
+        self.title_key = title_key(title)
+        return title
 
     @property
     def is_deleted(self):

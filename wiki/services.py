@@ -17,7 +17,7 @@ from .merge import MergeResult, merge_text
 from .models import VISIBILITIES, Page, PageAlias, PageEvent, Revision, utcnow
 from .plugins import hook
 from .render import render_markdown
-from .text import normalize_newlines, slugify
+from .text import is_slug, normalize_newlines, slugify, title_key
 
 SAVE_ATTEMPTS = 10
 
@@ -57,22 +57,63 @@ def find_page(slug, include_deleted=False):
 
 
 def check_title(title, page=None):
-    """Raise ``PageError`` if ``page`` cannot take ``title``; returns (title, slug)."""
+    """Raise ``PageError`` if ``page`` (None: a new page) cannot take ``title``;
+    returns it, spaces tidied. Titles are unique as links compare them
+    (``wiki.text.title_key``: case, accents and punctuation aside)."""
     title = " ".join((title or "").split())
     if not title:
         raise PageError("A page needs a title.")
     if len(title) > 200:
         raise PageError("Titles are at most 200 characters.")
-    slug = slugify(title)
-    if not slug:
+    key = title_key(title)
+    if not key:
         raise PageError("A title needs at least one letter or digit.")
-    other = db.session.scalar(db.select(Page).where(Page.slug == slug))
-    if other is not None and other is not page:
+    for other in db.session.scalars(db.select(Page).where(Page.title_key == key)):
+        if other is page:
+            continue
         if other.is_deleted:
             raise PageError(f"A deleted page is called “{other.title}”: an admin can "
                             "restore it from the trash, or choose another title.", 409)
         raise PageError(f"A page called “{other.title}” already exists.", 409)
-    return title, slug
+    return title
+
+
+def reserved_slugs():
+    """Addresses no page may take: the first part of the wiki's own
+    addresses (``new``, ``search``, ``admin``...), so that a page address
+    never reads like one of them."""
+    found = {"wiki", "new", "edit", "api", "static"}
+    for rule in current_app.url_map.iter_rules():
+        first = rule.rule.strip("/").split("/")[0]
+        if first and "<" not in first:
+            found.add(first.lower())
+    return found
+
+
+def check_slug(slug, page=None):
+    """Raise ``PageError`` if ``page`` (None: a new page) cannot take the
+    address ``slug``; returns it."""
+    slug = (slug or "").strip()
+    suggestion = slugify(slug)
+    if not slug:
+        raise PageError("A page needs an address.")
+    if len(slug) > 200:
+        raise PageError("Addresses are at most 200 characters.")
+    if not is_slug(slug):
+        if suggestion:
+            raise PageError(f"“{slug}” cannot be an address: use lower-case letters, digits and "
+                            f"hyphens, for example “{suggestion}”.")
+        raise PageError(f"“{slug}” cannot be an address: it needs at least one letter or digit.")
+    if slug in reserved_slugs():
+        raise PageError(f"“{slug}” is one of the wiki's own addresses: choose another, for "
+                        f"example “{slug}-page”.")
+    other = db.session.scalar(db.select(Page).where(Page.slug == slug))
+    if other is not None and other is not page:
+        if other.is_deleted:
+            raise PageError(f"A deleted page has the address “{slug}”: an admin can restore it "
+                            "from the trash, or choose another address.", 409)
+        raise PageError(f"The address “{slug}” is taken by “{other.title}”.", 409)
+    return slug
 
 
 def _check_body(body):
@@ -174,10 +215,18 @@ def _commit_with_retry(write):
 # -- operations -------------------------------------------------------------------
 
 
-def create_page(title, body, user, summary="", parent=None, visibility="public"):
+def default_slug(title):
+    """The address a new page gets from its title when none is chosen."""
+    slug = slugify(title)
+    return f"{slug}-page" if slug in reserved_slugs() else slug
+
+
+def create_page(title, body, user, summary="", parent=None, visibility="public", slug=None):
     """Create a page with its first revision, then fire ``page_saved``;
-    ``PageError`` when the title is taken or a field is refused."""
-    title, slug = check_title(title)
+    ``PageError`` when the title or the address is taken or a field is
+    refused. Without ``slug``, the address comes from the title."""
+    title = check_title(title)
+    slug = check_slug(slug if slug is not None else default_slug(title))
     body = _check_body(body)
     visibility = _check_visibility(visibility)
     check_move(None, parent)
@@ -194,9 +243,9 @@ def create_page(title, body, user, summary="", parent=None, visibility="public")
     record_event(page, "created", user, summary, rev)
     try:
         db.session.commit()
-    except IntegrityError:
+    except IntegrityError:  # another process took the address meanwhile
         db.session.rollback()
-        raise PageError(f"A page called “{title}” already exists.", 409) from None
+        raise PageError(f"The address “{slug}” was just taken by another page.", 409) from None
     hook().page_saved(page=page, revision=rev, created=True)
     return page
 
@@ -215,7 +264,7 @@ def save_page(page, body, user, summary="", base_number=None, title=None, kind="
 
     def write():
         # Checked again on every attempt: another save may have just taken the title.
-        new_title, new_slug = check_title(title, page) if title else (page.title, page.slug)
+        new_title = check_title(title, page) if title else page.title
         # Lock the page row until commit (PostgreSQL): saves of one page queue
         # up instead of racing for the next revision number. SQLite locks the
         # whole database on write; a lost race there is retried below.
@@ -232,7 +281,7 @@ def save_page(page, body, user, summary="", base_number=None, title=None, kind="
             text, merged = result.text, True
         if text == current.body and new_title == page.title:
             return SaveResult(None, merged)
-        return SaveResult(_add_revision(page, text, user, summary, kind, new_title, new_slug), merged)
+        return SaveResult(_add_revision(page, text, user, summary, kind, new_title), merged)
 
     result = _commit_with_retry(write)
     if result.revision is not None:
@@ -242,16 +291,15 @@ def save_page(page, body, user, summary="", base_number=None, title=None, kind="
     return result
 
 
-def _add_revision(page, text, user, summary, kind, title, slug):
+def _add_revision(page, text, user, summary, kind, title):
     """Write the next revision of ``page`` (titled ``title``: a rename when it
-    differs), with its history lines; the caller commits."""
+    differs; the address stays), with its history lines; the caller commits."""
     rev = Revision(page=page, number=page.current_revision.number + 1, title=title, body=text,
                    html=render_markdown(text), summary=summary[:300], author_id=_user_id(user))
     db.session.add(rev)
     if title != page.title:
         record_event(page, "renamed", user, f"{page.title} → {title}")
         page.title = title
-        _set_slug(page, slug)
     page.current_revision = rev
     page.updated_at = utcnow()
     record_event(page, kind, user, summary, rev)
@@ -270,15 +318,18 @@ def revert_page(page, number, user):
 UNCHANGED = object()  # ``change_settings``: leave the parent as it is
 
 
-def change_settings(page, user, title=None, parent=UNCHANGED, visibility=None):
-    """Change the title (and so the address), the parent and the visibility
-    of ``page`` at once: everything is checked first, then committed
-    together, then the events fire (``page_renamed`` and ``page_saved`` for a
-    new title, ``page_moved``, ``page_visibility_changed``), each only for
-    what changed. A ``PageError`` leaves the page as it was. A new title is
-    part of the text revision: it adds one, the old address redirects."""
-    new_title, new_slug = check_title(title, page) if title else (page.title, page.slug)
-    renaming = new_title != page.title
+def change_settings(page, user, title=None, slug=None, parent=UNCHANGED, visibility=None):
+    """Change the title, the address, the parent and the visibility of
+    ``page`` at once: everything is checked first, then committed together,
+    then the events fire (``page_renamed`` and ``page_saved`` for a new
+    title, ``page_renamed`` for a new address, ``page_moved``,
+    ``page_visibility_changed``), each only for what changed. A
+    ``PageError`` leaves the page as it was. A new title is part of the text
+    revision: it adds one; the address stays unless ``slug`` changes it too,
+    and an old address redirects to the new one."""
+    new_title = check_title(title, page) if title else page.title
+    new_slug = check_slug(slug, page) if slug else page.slug
+    retitled, moved_address = new_title != page.title, new_slug != page.slug
     if parent is not UNCHANGED:
         check_move(page, parent)
     moving = parent is not UNCHANGED and parent is not page.parent
@@ -289,10 +340,12 @@ def change_settings(page, user, title=None, parent=UNCHANGED, visibility=None):
 
     def write():
         rev = None
-        if renaming:
+        if retitled:
             db.session.refresh(page, with_for_update=True)  # as any save: see save_page
-            rev = _add_revision(page, page.current_revision.body, user, "Renamed", "edited",
-                                new_title, new_slug)
+            rev = _add_revision(page, page.current_revision.body, user, "Renamed", "edited", new_title)
+        if moved_address:
+            _set_slug(page, new_slug)
+            record_event(page, "address", user, f"{old_slug} → {new_slug}")
         if moving:
             page.parent = parent
             _apply_visibility(page)
@@ -304,9 +357,13 @@ def change_settings(page, user, title=None, parent=UNCHANGED, visibility=None):
             record_event(page, "visibility", user, f"now {visibility}")
         return rev
 
-    rev = _commit_with_retry(write)
-    if renaming:
+    try:
+        rev = _commit_with_retry(write)
+    except IntegrityError:  # another process took the address meanwhile
+        raise PageError(f"The address “{new_slug}” was just taken by another page.", 409) from None
+    if retitled or moved_address:
         hook().page_renamed(page=page, old_title=old_title, old_slug=old_slug)
+    if retitled:
         hook().page_saved(page=page, revision=rev, created=False)
     if moving:
         hook().page_moved(page=page, old_parent=old_parent)

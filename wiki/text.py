@@ -15,6 +15,23 @@ def slugify(title, max_length=200):
     return slug[:max_length].rstrip("-")
 
 
+_SLUG = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+
+
+def is_slug(text):
+    """Whether ``text`` is a page address: lower-case letters (accents
+    kept), digits, and single hyphens between them."""
+    return bool(_SLUG.fullmatch(text or "")) and text == text.lower()
+
+
+def title_key(title):
+    """What makes two titles the same title (and a ``[[link]]`` find its page):
+    case, accents, spaces and punctuation aside. ``"Événements, 2021"`` ->
+    ``"evenements-2021"``."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", title or ""))
+    return slugify("".join(ch for ch in folded if not unicodedata.combining(ch)))
+
+
 def normalize_newlines(text):
     """Browsers send CRLF; revisions store LF and end with one newline."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")

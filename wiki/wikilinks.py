@@ -1,4 +1,5 @@
-"""``[[Page Title]]`` and ``[[Page Title|text]]`` in Markdown.
+"""``[[Page Title]]`` and ``[[Page Title|text]]`` in Markdown (a page's
+address works too: ``[[workshop-2021]]``).
 
 At render time a wiki link becomes ``<a class="wikilink" data-wikilink="Page
 Title">``; whether the target exists, and whether the reader may see it,
@@ -18,7 +19,7 @@ from markupsafe import Markup, escape
 
 from .extensions import db
 from .models import Page, PageAlias, can_see
-from .text import slugify
+from .text import slugify, title_key
 
 WIKILINK_RE = r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]"
 _RENDERED_LINK = re.compile(r'<a\b[^>]*\bdata-wikilink="([^"]*)"[^>]*>')
@@ -48,6 +49,23 @@ def link_targets(rendered_html):
     return [html.unescape(t) for t in _RENDERED_LINK.findall(rendered_html)]
 
 
+def _finder(targets):
+    """A function: link target -> the live page it names, or None. A target
+    names a page by its title (as ``title_key`` compares titles), else by
+    its address, else by an address it had; three queries for all targets."""
+    keys = {title_key(t) for t in targets}
+    slugs = {slugify(t) for t in targets}
+    live = Page.deleted_at.is_(None)
+    by_title = {}
+    for p in db.session.scalars(db.select(Page).where(Page.title_key.in_(keys), live).order_by(Page.id)):
+        by_title.setdefault(p.title_key, p)
+    by_slug = {p.slug: p for p in db.session.scalars(db.select(Page).where(Page.slug.in_(slugs), live))}
+    for alias in db.session.scalars(db.select(PageAlias).where(PageAlias.slug.in_(slugs))):
+        if not alias.page.is_deleted:
+            by_slug.setdefault(alias.slug, alias.page)
+    return lambda target: by_title.get(title_key(target)) or by_slug.get(slugify(target))
+
+
 def resolve_links(rendered_html, user):
     """Point each wiki link at its page, or mark it missing.
 
@@ -58,20 +76,11 @@ def resolve_links(rendered_html, user):
     titles = set(link_targets(rendered_html))
     if not titles:
         return Markup(rendered_html)  # noqa: S704 - sanitized when the revision was saved
-    slugs = {slugify(t) for t in titles}
-    pages = {
-        p.slug: p
-        for p in db.session.scalars(
-            db.select(Page).where(Page.slug.in_(slugs), Page.deleted_at.is_(None))
-        )
-    }
-    for alias in db.session.scalars(db.select(PageAlias).where(PageAlias.slug.in_(slugs))):
-        if not alias.page.is_deleted:
-            pages.setdefault(alias.slug, alias.page)
+    find = _finder(titles)
 
     def replace(match):
         title = html.unescape(match.group(1))
-        page = pages.get(slugify(title))
+        page = find(title)
         if page is not None and can_see(user, page):
             href = url_for("pages.view", slug=page.slug)
             return f'<a class="wikilink" href="{escape(href)}">'

@@ -380,7 +380,7 @@ def test_headings_and_tables_are_plain_text_in_comments(client, page):
 def test_permalink_survives_a_page_rename(client, page, users):
     comment = posted(client, page, "Still here after the rename")
     editor = db.session.get(User, users["editor"])
-    services.rename_page(page, "Workshop 2021", editor)
+    services.change_settings(page, editor, title="Workshop 2021", slug="workshop-2021")
     response = client.get(f"/comments/{comment.id}")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/wiki/workshop-2021#comment-{comment.id}")

@@ -220,7 +220,7 @@ def test_readers_cannot_change_labels(client, auth, make_page):
 
 def test_an_old_address_keeps_working_after_a_rename(as_editor, make_page, editor):
     page = make_page("Old Name")
-    services.rename_page(page, "New Name", editor)
+    services.change_settings(page, editor, title="New Name", slug="new-name")
     response = as_editor.post("/wiki/old-name/labels", data={"label": "soil"})
     assert response.status_code == 308
     assert response.headers["Location"].endswith("/wiki/new-name/labels")

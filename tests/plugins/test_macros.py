@@ -169,7 +169,7 @@ def test_children_follow_changes_without_rendering_markdown(client, make_page, e
     with no_markdown():
         assert links(content(client, "parent")) == ["first-child"]
 
-    services.rename_page(child, "Renamed child", editor)
+    services.change_settings(child, editor, title="Renamed child", slug="renamed-child")
     with no_markdown():
         html = content(client, "parent")
     assert links(html) == ["renamed-child"] and "Renamed child" in html

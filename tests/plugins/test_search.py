@@ -317,7 +317,8 @@ def test_sync_after_page_changes_through_the_browser(client, auth, make_page, ap
     client.post("/wiki/tillage/edit", data={"title": "Tillage", "body": "Reduced ploughing.",
                                             "base_revision": 1})
     assert search(client, "zero")[0] == 0 and search(client, "ploughing")[0] == 1
-    client.post("/wiki/tillage/settings", data={"title": "Ploughing", "parent": "", "visibility": "public"})
+    client.post("/wiki/tillage/settings", data={"title": "Ploughing", "slug": "ploughing", "parent": "",
+                                                "visibility": "public"})
     assert slugs(search(client, "ploughing")[1]) == ["ploughing"]
     make_page("Trials")
     client.post("/wiki/ploughing/settings", data={"title": "Ploughing", "parent": "trials",

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import Page, PageAlias, Revision
 from ..plugins import hook
 from ..render import render_markdown
+from ..text import title_key
 from .plan import plan
 from .source import Note, read_folder
 
@@ -57,7 +58,7 @@ def import_pages(entries, skipped, user, parent=None, visibility=None, progress=
     writer = _Writer(Report(skipped=list(skipped)), user, visibility)
     if parent is not None:
         writer.parent = _Written(parent.id, parent.members_only)
-    writer.load_existing([e.slug for e in entries])
+    writer.load_existing([e.slug for e in entries], [title_key(e.title) for e in entries])
     with _quick_commits():
         for start in range(0, len(entries), BATCH):
             batch = entries[start:start + BATCH]
@@ -97,15 +98,20 @@ class _Writer:
         self.report, self.user, self.visibility = report, user, visibility
         self.parent = None  # the --parent page
         self.existing = {}  # slug -> page already in the wiki (deleted ones too)
+        self.titled = {}  # title key -> slug of the page already in the wiki with that title
         self.pages = {}  # entry path -> its page: a Page in its batch, then a _Written
 
-    def load_existing(self, slugs):
+    def load_existing(self, slugs, keys):
         for start in range(0, len(slugs), _IN_CHUNK):
             rows = db.session.execute(
                 db.select(Page.slug, Page.id, Page.members_only, Page.deleted_at)
                 .where(Page.slug.in_(slugs[start:start + _IN_CHUNK])))
             self.existing.update((r.slug, _Written(r.id, r.members_only, r.deleted_at is not None))
                                  for r in rows)
+        for start in range(0, len(keys), _IN_CHUNK):
+            rows = db.session.execute(db.select(Page.title_key, Page.slug)
+                                      .where(Page.title_key.in_(keys[start:start + _IN_CHUNK])))
+            self.titled.update((r.title_key, r.slug) for r in rows)
 
     def parent_of(self, entry):
         node = entry.parent
@@ -117,7 +123,11 @@ class _Writer:
         created, known = [], []
         for entry in batch:
             found = self.existing.get(entry.slug)
-            if found is None:
+            titled = self.titled.get(title_key(entry.title))
+            if found is None and titled is not None:
+                self.report.skipped.append(Note(entry.path, f"a page called “{entry.title}” already "
+                                                   f"exists, at the address {titled}"))
+            elif found is None:
                 created.append((entry, *self._create(entry)))
             elif found.deleted:
                 self.report.skipped.append(Note(entry.path, "a deleted page has this slug: "

@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass
 
 from ..models import VISIBILITIES
-from ..text import normalize_newlines, slugify
+from ..services import default_slug, reserved_slugs
+from ..text import is_slug, normalize_newlines, slugify, title_key
 from .frontmatter import FrontMatterError, split
 from .links import rewrite
 from .source import Note, SkipFile
@@ -34,7 +35,7 @@ class Entry:
 def plan(files, max_chars, labels=()):
     """``(entries, skipped)``: entries in path order, each after its parent.
     ``labels`` are added to every page's own."""
-    entries, skipped, by_slug = [], [], {}
+    entries, skipped, by_slug, by_title = [], [], {}, {}
     for file in files:
         try:
             entry = _entry(file, max_chars, list(labels))
@@ -44,6 +45,11 @@ def plan(files, max_chars, labels=()):
         first = by_slug.setdefault(entry.slug, entry)
         if first is not entry:
             skipped.append(Note(file.path, f"same slug as {first.path}"))
+            continue
+        same = by_title.setdefault(title_key(entry.title), entry)
+        if same is not entry:
+            del by_slug[entry.slug]
+            skipped.append(Note(file.path, f"same title as {same.path}"))
             continue
         entries.append(entry)
     _link_parents(entries)
@@ -68,7 +74,21 @@ def _entry(file, max_chars, extra_labels):
     labels = _labels(meta)
     if extra_labels:
         labels = [*(labels or ()), *extra_labels]
-    return Entry(file.path, title, slugify(title), body, labels, visibility)
+    return Entry(file.path, title, _slug(meta, title), body, labels, visibility)
+
+
+def _slug(meta, title):
+    """Front matter ``slug`` (checked as any address), else the title's."""
+    if meta.get("slug") is None:
+        return default_slug(title)
+    slug = str(meta["slug"]).strip() if isinstance(meta["slug"], str | int) else ""
+    if not is_slug(slug) or len(slug) > MAX_TITLE or slug in reserved_slugs():
+        suggestion = slugify(slug) if isinstance(meta["slug"], str | int) else ""
+        hint = f" (for example “{suggestion}”)" if suggestion and suggestion != slug else ""
+        raise SkipFile(f"slug in the front matter: “{meta['slug']}” cannot be an address: use "
+                       f"lower-case letters, digits and hyphens{hint}, and none of the wiki's own "
+                       "addresses")
+    return slug
 
 
 def _title(meta, body, path):

@@ -132,6 +132,7 @@ def new():
             page = services.create_page(
                 form.title.data, form.body.data, current_user, form.summary.data or "",
                 parent=parent_from_form(form.parent.data), visibility=form.visibility.data,
+                slug=(form.slug.data or "").strip() or None,
             )
         except services.PageError as e:
             flash(e.message, "error")
@@ -280,6 +281,7 @@ def settings(slug):
     elif form.validate():
         try:
             services.change_settings(page, current_user, title=form.title.data,
+                                     slug=(form.slug.data or "").strip() or None,
                                      parent=parent_from_form(form.parent.data),
                                      visibility=form.visibility.data)
         except services.PageError as e:

@@ -350,6 +350,10 @@ def test_an_export_imports_into_an_empty_wiki_as_the_same_wiki(app, runner, make
     make_page("Leaf", "Under Index.\n", parent=page("index"))
     make_page("Organisers", "Members only.\n", parent=home, visibility="members")
     make_page("Yes", "A title YAML would read as true.\n")
+    # Addresses of their own: chosen, and kept through a new title.
+    services.create_page("Monitoring Climate Benefits of Sustainable Land Management", "Long.\n", editor,
+                         parent=home, slug="mcb")
+    services.rename_page(page("leaf"), "Leaf renamed", editor)
     hook().set_pages_labels(labels={home: ["Workshop", "sol"], page("organisers"): ["internal"]},
                             user=editor)
     before = snapshot()
@@ -368,6 +372,26 @@ def test_an_export_imports_into_an_empty_wiki_as_the_same_wiki(app, runner, make
     files = sorted(p.relative_to(exported) for p in exported.rglob("*.md"))
     assert files == sorted(p.relative_to(again) for p in again.rglob("*.md"))
     assert all((exported / f).read_bytes() == (again / f).read_bytes() for f in files)
+
+
+def test_an_import_takes_the_address_of_the_front_matter_or_says_why_not(app, runner, tmp_path, make_page):
+    folder = tmp_path / "addresses"
+    folder.mkdir()
+    (folder / "long.md").write_text("---\ntitle: A very long workshop title\nslug: ws-2021\n---\nText.\n")
+    (folder / "shouty.md").write_text("---\ntitle: Shouty\nslug: Not An Address\n---\nText.\n")
+    (folder / "reserved.md").write_text("---\ntitle: Reserved\nslug: search\n---\nText.\n")
+    (folder / "twin.md").write_text("---\ntitle: Existing Title\nslug: elsewhere\n---\nText.\n")
+    make_page("Existing title")
+    result = runner.invoke(args=["pages", "import", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "1 created, 0 updated, 0 unchanged, 3 skipped" in result.output
+    assert page("ws-2021").title == "A very long workshop title"
+    assert "shouty.md: slug in the front matter: “Not An Address” cannot be an address" in result.output
+    assert "(for example “not-an-address”)" in result.output
+    assert "reserved.md: slug in the front matter: “search” cannot be an address" in result.output
+    assert "twin.md: a page called “Existing Title” already exists, at the address existing-title" \
+        in result.output
+    assert page("elsewhere") is None and page("search") is None
 
 
 # -- the Markdown of one page ------------------------------------------------------------
@@ -392,7 +416,8 @@ def test_a_page_downloads_as_markdown_as_its_reader_may_see_it(client, make_page
 
 def test_the_download_follows_renames_and_names_accented_files(client, make_page, users):
     page_ = make_page("Séance 1", "Texte.\n")
-    services.change_settings(page_, db.session.get(User, users["editor"]), title="Séance un", slug="séance-un")
+    services.change_settings(page_, db.session.get(User, users["editor"]), title="Séance un",
+                             slug="séance-un")
     moved = client.get("/wiki/séance-1.md")
     assert moved.status_code == 301 and moved.headers["Location"].endswith("/wiki/s%C3%A9ance-un.md")
     response = client.get("/wiki/séance-un.md")

@@ -20,12 +20,13 @@ VISIBILITY_CHOICES = [SelectChoice(v, _VISIBILITY_LABELS[v]) for v in VISIBILITI
 
 
 ADDRESS = "Address"
+ADDRESS_LENGTH = Length(max=200, message="Addresses are at most 200 characters.")
 
 
 class PageForm(FlaskForm):
     title = StringField("Title", validators=[InputRequired(), Length(max=200)])
     # New pages only: empty takes the address from the title.
-    slug = StringField(ADDRESS, validators=[Optional(), Length(max=200)])
+    slug = StringField(ADDRESS, validators=[Optional(), ADDRESS_LENGTH])
     body = TextAreaField("Text (Markdown)")
     summary = StringField("Edit summary", validators=[Optional(), Length(max=300)])
     base_revision = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
@@ -35,7 +36,7 @@ class PageForm(FlaskForm):
 
 class PageSettingsForm(FlaskForm):
     title = StringField("Title", validators=[InputRequired(), Length(max=200)])
-    slug = StringField(ADDRESS, validators=[Optional(), Length(max=200)])  # empty: keep it
+    slug = StringField(ADDRESS, validators=[Optional(), ADDRESS_LENGTH])  # empty: keep it
     parent = StringField("Parent page", validators=[Optional(), Length(max=200)])
     visibility = SelectField("Who can read it", choices=VISIBILITY_CHOICES)
 

@@ -27,6 +27,7 @@ def test_editor_creates_a_workshop_page_with_a_section_labels_and_a_child_page(s
     # A new page, with a live preview beside the text
     page.get_by_role("link", name="New page").click()
     page.get_by_label("Title").fill("Compost Workshop 2026")
+    expect(page.get_by_label("Address")).to_have_value("compost-workshop-2026")  # proposed as you type
     page.get_by_label("Text (Markdown)").fill(WORKSHOP_TEXT)
     page.get_by_label("Labels").fill("compost, workshop")
     preview = page.locator("#preview")
@@ -55,10 +56,14 @@ def test_editor_creates_a_workshop_page_with_a_section_labels_and_a_child_page(s
     # A child page for the first session
     page.get_by_role("link", name="Add child page").click()
     expect(page.get_by_label("Parent page")).to_have_value("compost-workshop-2026")
+    page.get_by_label("Title").fill("Session 1")
+    page.get_by_label("Address").fill("compost-s1")  # a short address of its own...
     page.get_by_label("Title").fill("Session 1 - Why compost matters")
+    expect(page.get_by_label("Address")).to_have_value("compost-s1")  # ...that the title leaves alone
     page.get_by_label("Text (Markdown)").fill("Slides and notes of the first session.\n")
     page.get_by_role("button", name="Save").click()
     expect(flash).to_have_text("Page created.")
+    assert page.url.endswith("/wiki/compost-s1")
     breadcrumbs = page.get_by_role("navigation", name="Breadcrumbs")
     expect(breadcrumbs).to_contain_text("Compost Workshop 2026")
     breadcrumbs.get_by_role("link", name="Compost Workshop 2026").click()

@@ -11,3 +11,48 @@
     });
   });
 })();
+
+// Folded branches of the page tree open in place: their children come from
+// /wiki/<slug>/children, a page of the tree at a time. Without this script a
+// branch is a link to its page, which lists its children.
+(function () {
+  "use strict";
+  function toggle(item, button) {
+    var open = button.getAttribute("aria-expanded") === "true";
+    var list = item.querySelector(":scope > ul");
+    if (list) {
+      list.hidden = open;
+      button.setAttribute("aria-expanded", open ? "false" : "true");
+      return;
+    }
+    button.disabled = true;
+    fetch(item.dataset.children, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) { throw new Error("children: " + response.status); }
+      return response.text();
+    }).then(function (html) {
+      item.insertAdjacentHTML("beforeend", html);  // rendered by the server from escaped values
+      enhance(item.querySelector(":scope > ul"));
+      button.setAttribute("aria-expanded", "true");
+    }).catch(function () {
+      window.location.href = item.querySelector(":scope > a").href;  // the page lists them
+    }).finally(function () { button.disabled = false; });
+  }
+
+  function enhance(root) {
+    root.querySelectorAll("li.has-children[data-children]").forEach(function (item) {
+      if (item.querySelector(":scope > ul") || item.querySelector(":scope > .tree-toggle")) { return; }
+      var link = item.querySelector(":scope > a");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "tree-toggle";
+      button.setAttribute("aria-expanded", "false");
+      button.setAttribute("aria-label", "Child pages of " + link.textContent);
+      button.addEventListener("click", function () { toggle(item, button); });
+      item.insertBefore(button, link);
+    });
+  }
+
+  document.querySelectorAll("ul.tree").forEach(function (tree) {
+    if (!tree.parentElement.closest("ul.tree")) { enhance(tree); }
+  });
+})();

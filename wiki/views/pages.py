@@ -18,8 +18,9 @@ from flask import (
 )
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.orm import selectinload
 
-from .. import pagecache, services
+from .. import pagecache, services, tree
 from ..diff import diff_rows, diff_stats
 from ..errors import render_error
 from ..extensions import db
@@ -29,8 +30,7 @@ from ..models import Page, PageEvent, Revision, can_see, visible_pages
 from ..plugins import hook
 from ..render import finish_html, render_markdown
 from ..security import require_role
-from ..text import slugify
-from ..tree import page_tree, sidebar_tree
+from ..text import slugify, title_key
 
 bp = Blueprint("pages", __name__)
 
@@ -65,7 +65,7 @@ def _sidebar_tree(page=None):
     hundreds of top-level pages would otherwise render them on every view."""
     def render():
         macro = get_template_attribute("_macros.html", "sidebar_tree")
-        return macro(sidebar_tree(current_user, page), page)
+        return macro(tree.sidebar_tree(current_user, page), page)
 
     key = ("sidebar", current_user.is_member, page.id if page else None)
     return Markup(pagecache.cache().fragment(key, render, pagecache.content_version()))  # noqa: S704 - a rendered template
@@ -80,7 +80,41 @@ def home():
         .order_by(PageEvent.created_at.desc(), PageEvent.id.desc())
         .limit(20)
     ).all()
-    return render_template("pages/home.html", all_pages=page_tree(current_user), recent=recent)
+    return render_template("pages/home.html", top=tree.level(current_user), recent=recent)
+
+
+INDEX_PER_PAGE = 50
+
+
+@bp.route("/pages")
+def index():
+    """All pages the reader may see, A to Z, a page of them at a time;
+    ``q`` filters by title, ``parent`` lists one page's children."""
+    query, parent = visible_pages(current_user), None
+    if request.args.get("parent"):
+        parent = load_page(request.args["parent"], "pages.view")
+        query = query.where(Page.parent_id == parent.id)
+    text = " ".join(request.args.get("q", "").split())[:200]
+    if text:  # as titles compare: case, accents and punctuation aside
+        key = title_key(text)
+        query = query.where(Page.title_key.contains(key, autoescape=True) if key else db.false())
+    total = db.session.scalar(query.with_only_columns(db.func.count(Page.id)))
+    pages = max(1, -(-total // INDEX_PER_PAGE))
+    number = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    found = db.session.scalars(query.order_by(Page.title_key, Page.id).options(selectinload(Page.parent))
+                               .offset((number - 1) * INDEX_PER_PAGE).limit(INDEX_PER_PAGE)).all()
+    return render_template("pages/index.html", found=found, total=total, q=text, parent=parent,
+                           number=number, pages=pages)
+
+
+@bp.route("/wiki/<slug>/children")
+def children(slug):
+    """The children of a page, as a branch of the tree (an HTML fragment the
+    sidebar and the home page open in place)."""
+    page = load_page(slug, "pages.children")
+    branch = tree.level(current_user, page.id)
+    macro = get_template_attribute("_macros.html", "tree")
+    return macro(branch.nodes, None, branch.more, url_for("pages.index", parent=page.slug))
 
 
 @bp.route("/wiki/<slug>")

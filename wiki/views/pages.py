@@ -122,9 +122,11 @@ def view(slug):
     # The content version is read before the page: a change that lands in
     # between then makes this view stale at once instead of cached as current.
     version = pagecache.content_version()
-    page = load_page(slug)
 
     def render():
+        # Only when the view is not cached: the page, whether this reader may
+        # see it, where an old address leads, can only change with the content.
+        page = load_page(slug)
         rev = page.current_revision
         return render_template(
             "pages/view.html",
@@ -136,7 +138,7 @@ def view(slug):
 
     # Per reader: what a page shows depends on who reads it.
     reader = (current_user.id, current_user.role, getattr(current_user, "session_version", None))
-    return pagecache.cache().view(("page", page.id, reader), render, version)
+    return pagecache.cache().view(("page", slug, reader), render, version)
 
 
 @bp.route("/wiki/<slug>.md")

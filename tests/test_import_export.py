@@ -394,6 +394,39 @@ def test_an_import_takes_the_address_of_the_front_matter_or_says_why_not(app, ru
     assert page("elsewhere") is None and page("search") is None
 
 
+def test_pages_rendered_by_several_processes_are_rendered_as_by_one(app, runner, tmp_path, monkeypatch):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from wiki.render import render_markdown
+    from wiki.transfer import rendering
+
+    pools = []
+
+    class Pool(ProcessPoolExecutor):
+        def __init__(self, workers, **kwargs):
+            pools.append(workers)
+            super().__init__(workers, **kwargs)
+
+    monkeypatch.setattr(rendering, "ProcessPoolExecutor", Pool)
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    texts = {}
+    for i in range(3 * rendering.CHUNK):
+        texts[f"Page {i}"] = (f"# Page {i}\n\nA [[Page {i + 1}]] link, *emphasis*, a table:\n\n"
+                              f"| a | b |\n|---|---|\n| {i} | <script>x</script> |\n\n"
+                              f"??? \"Folded {i}\"\n    Inside.\n")
+        (folder / f"page-{i}.md").write_text(texts[f"Page {i}"])
+    result = runner.invoke(args=["pages", "import", str(folder), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(texts)} created" in result.output and pools == [2]
+    for title, text in texts.items():
+        html = db.session.scalar(db.select(Revision.html).join(Page, Revision.page_id == Page.id)
+                                 .where(Page.title == title))
+        assert html == render_markdown(text) and "<script>" not in html
+    assert runner.invoke(args=["pages", "import", str(folder), "--jobs", "0"]).exit_code == 2
+
+
 # -- the Markdown of one page ------------------------------------------------------------
 
 

@@ -122,7 +122,9 @@ def _interactive():
               help="Add LABEL to every imported page (repeat for several).")
 @click.option("--visibility", type=click.Choice(VISIBILITIES),
               help="For pages whose front matter does not say; new pages are public otherwise.")
-def import_command(folder, parent, labels, visibility):
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes rendering the pages (default: one per CPU).")
+def import_command(folder, parent, labels, visibility, jobs):
     """Import every *.md file under FOLDER as a page; its folders become the
     page tree. Running it again only changes what changed (docs/import-export.md)."""
     parent_page = None
@@ -134,7 +136,8 @@ def import_command(folder, parent, labels, visibility):
     if not entries and not skipped:
         click.echo(f"Nothing to import: no .md files in {folder}.")
         return
-    write = functools.partial(import_pages, entries, skipped, _CliUser(), parent_page, visibility)
+    write = functools.partial(import_pages, entries, skipped, _CliUser(), parent_page, visibility,
+                              jobs=jobs)
     if _interactive():  # a bar on a terminal; a log or a pipe gets the summary only
         with click.progressbar(length=len(entries), label="Importing", show_pos=True,
                                file=sys.stderr) as bar:

@@ -49,3 +49,8 @@ def search_documents(kind, keys):
 @hookimpl(optionalhook=True)
 def search_kinds():
     return ["comment"]
+
+
+@hookimpl(optionalhook=True)
+def search_count(kind):
+    return search.count() if kind == "comment" else None

@@ -7,7 +7,7 @@ readers' results.
 
 from sqlalchemy.orm import selectinload
 
-from wiki.api import db, html_to_text
+from wiki.api import Page, db, html_to_text
 
 from .feed import author_name
 from .models import Comment
@@ -35,6 +35,12 @@ def documents(kind, keys):
         comments = db.session.scalars(load.where(Comment.page_id.in_(keys)))
         return [(f"comment:{c.id}", document(c, pages)) for c in comments]
     return None
+
+
+def count():
+    """The comments a full reindex indexes: visible ones on live pages."""
+    return db.session.scalar(db.select(db.func.count(Comment.id)).join(Page, Comment.page_id == Page.id)
+                             .where(Comment.status == "visible", Page.deleted_at.is_(None)))
 
 
 class _Pages:

@@ -42,7 +42,7 @@ class SearchState:
 
 @hookimpl
 def register_hookspecs():
-    return hookspecs  # search_changes, search_documents, search_kinds
+    return hookspecs  # search_changes, search_documents, search_kinds, search_count
 
 
 @hookimpl

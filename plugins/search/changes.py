@@ -297,6 +297,15 @@ def subtree_ids(root_id):
     return ids
 
 
+def document_count():
+    """How many documents ``all_documents`` yields, counted in the database."""
+    count = len(live_page_ids())
+    for kinds in hook().search_kinds():
+        for kind in kinds or ():
+            count += sum(n for n in hook().search_count(kind=kind) if n)
+    return count
+
+
 def all_documents():
     """Every document the database says should be indexed."""
     for _doc_id, doc in page_documents(live_page_ids()):

@@ -8,21 +8,24 @@ from flask.cli import with_appcontext
 
 from wiki.api import db
 
-from .changes import all_documents
+from .changes import all_documents, document_count
 from .models import SearchChange
 
 
 @click.command("reindex")
 @click.option("--check", is_flag=True,
               help="Compare the index with the database instead; exit 1 when they differ.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes indexing the documents (default: one per CPU; FTS5 uses one).")
 @with_appcontext
-def reindex_command(check):
+def reindex_command(check, jobs):
     """Rebuild the search index from the database (searches keep working meanwhile)."""
     search = current_app.extensions["wiki.search"]
     click.echo(f"Search engine: {search.engine.name} ({search.engine.folder.root}).", err=True)
     if check:
         sys.exit(_check(search))
-    total = sum(1 for _ in all_documents())
+    search.engine.jobs = jobs
+    total = document_count()
     db.session.rollback()
     with click.progressbar(length=total, label="Indexing", show_pos=True,
                            file=sys.stderr) as bar:

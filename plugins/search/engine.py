@@ -135,6 +135,10 @@ class SearchEngine(ABC):
 
     def __init__(self, folder: IndexFolder):
         self.folder = folder
+        # Processes a rebuild (or a large batch, from the command line) may
+        # index with; None: one per core. An engine that indexes in one
+        # process ignores it.
+        self.jobs: int | None = None
 
     @abstractmethod
     def exists(self) -> bool:

@@ -56,3 +56,10 @@ def search_documents(kind, keys):
 @hookspec
 def search_kinds():
     """Return the kinds of documents you provide, for a full reindex."""
+
+
+@hookspec
+def search_count(kind):
+    """How many documents of your ``kind`` a full reindex will index (for its
+    progress bar: counted in the database, without building them), or None
+    when ``kind`` is not yours."""

@@ -274,7 +274,7 @@ def test_whoosh_rebuilds_with_several_processes_into_few_segments(app, users):
     for i in range(30):
         services.create_page(f"Note {i}", f"Agroforestry note {i}.", editor)
     engine = app.extensions["wiki.search"].engine
-    engine.procs = 2
+    engine.jobs = 2
     app.extensions["wiki.search"].indexer.rebuild()  # the main thread: as `reindex` does
     searcher, _ = engine._searcher()
     segments = searcher.reader().leaf_readers()

@@ -199,6 +199,10 @@ class Recorder:
         return None
 
     @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled
+    def search_count(self, kind):
+        return None
+
+    @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled
     def search_kinds(self):
         return []
 

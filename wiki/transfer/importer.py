@@ -20,9 +20,9 @@ from .. import services
 from ..extensions import db
 from ..models import Page, PageAlias, Revision
 from ..plugins import hook
-from ..render import render_markdown
 from ..text import title_key
 from .plan import plan
+from .rendering import render_all
 from .source import Note, read_folder
 
 BATCH = 250
@@ -51,20 +51,26 @@ def prepare(root, labels=()):
     return entries, sorted(skipped + refused)
 
 
-def import_pages(entries, skipped, user, parent=None, visibility=None, progress=None):
+def import_pages(entries, skipped, user, parent=None, visibility=None, progress=None, jobs=None):
     """Write planned ``entries`` under the page ``parent`` (None: top level).
     ``visibility`` applies to pages whose front matter does not say (None: new
-    pages are public, existing ones keep theirs). ``progress(n)`` after each batch."""
+    pages are public, existing ones keep theirs). ``progress(n)`` after each
+    batch. The new pages are rendered by ``jobs`` processes (None: one per core)."""
     writer = _Writer(Report(skipped=list(skipped)), user, visibility)
     if parent is not None:
         writer.parent = _Written(parent.id, parent.members_only)
     writer.load_existing([e.slug for e in entries], [title_key(e.title) for e in entries])
-    with _quick_commits():
-        for start in range(0, len(entries), BATCH):
-            batch = entries[start:start + BATCH]
-            writer.write(batch)
-            if progress is not None:
-                progress(len(batch))
+    new = [e for e in entries if e.slug not in writer.existing]
+    writer.rendered = _Rendered(new, render_all([e.body for e in new], jobs))
+    try:
+        with _quick_commits():
+            for start in range(0, len(entries), BATCH):
+                batch = entries[start:start + BATCH]
+                writer.write(batch)
+                if progress is not None:
+                    progress(len(batch))
+    finally:
+        writer.rendered.close()
     writer.report.skipped.sort()
     return writer.report
 
@@ -81,6 +87,25 @@ def _quick_commits():
         yield
     finally:
         session.expire_on_commit = before
+
+
+class _Rendered:
+    """The HTML of the new pages, taken in the order they are written while
+    the rest is still being rendered."""
+
+    def __init__(self, entries, htmls):
+        self._htmls = htmls
+        self._pending = zip((e.path for e in entries), htmls, strict=True)
+        self._ready = {}
+
+    def close(self):
+        self._htmls.close()  # the workers stop, even if some pages were skipped
+
+    def html(self, entry):
+        while entry.path not in self._ready:
+            path, html = next(self._pending)
+            self._ready[path] = html
+        return self._ready.pop(entry.path)
 
 
 @dataclass(frozen=True)
@@ -100,6 +125,7 @@ class _Writer:
         self.existing = {}  # slug -> page already in the wiki (deleted ones too)
         self.titled = {}  # title key -> slug of the page already in the wiki with that title
         self.pages = {}  # entry path -> its page: a Page in its batch, then a _Written
+        self.rendered = None  # the HTML of the new pages (_Rendered)
 
     def load_existing(self, slugs, keys):
         for start in range(0, len(slugs), _IN_CHUNK):
@@ -166,7 +192,7 @@ class _Writer:
         parent = self.parent_of(entry)
         visibility = entry.visibility or self.visibility or "public"
         members_only = visibility == "members" or (parent is not None and parent.members_only)
-        html = render_markdown(entry.body)
+        html = self.rendered.html(entry)
         with db.session.no_autoflush:  # nothing is flushed before the page is complete
             page = Page(slug=entry.slug, title=entry.title, visibility=visibility,
                         members_only=members_only)

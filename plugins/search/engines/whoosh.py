@@ -16,7 +16,8 @@ app server. Only this module imports Whoosh. How it is used, for speed:
 - The count and the facets come from one unscored pass with Whoosh's
   grouping (``groupedby``, counting only); the hits from a scored pass that
   keeps the top ones and skips blocks that cannot reach them.
-- A rebuild runs in several processes (``procs``) and leaves one segment
+- A rebuild runs in several processes (Whoosh's ``procs``: ``jobs``, one per
+  core by default) and leaves one segment
   per process; the writes that follow are merged into them by Whoosh.
 - Writers take a lock file of ours around Whoosh's writer, so the cursor
   file is saved under the same lock, right after the documents are
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing import cpu_count
 
+from flask import has_request_context
 from whoosh import columns, fields, formats, sorting
 from whoosh import index as whoosh_index
 from whoosh import query as wq
@@ -54,6 +56,7 @@ HEADING_WEIGHT = 4  # a word of the title or a label weighs four times a word of
 CURSOR = "cursor.json"
 FILTER_SETS = 256  # filter sets kept per searcher
 REBUILD_MB = 1024  # memory of each indexing process before it spills to disk
+PARALLEL_WRITE = 500  # documents of a batch from which the command line indexes in several processes
 
 
 # -- the schema --------------------------------------------------------------------
@@ -179,9 +182,8 @@ FACETS = {"labels": LabelsFacet(), "type": sorting.FieldFacet("type")}
 class WhooshEngine(SearchEngine):
     name = "whoosh"
 
-    def __init__(self, folder, procs=None):
+    def __init__(self, folder):
         super().__init__(folder)
-        self.procs = procs or cpu_count()
         self._local = threading.local()
         self._opened = None  # (directory, Whoosh index)
         self._lock = threading.Lock()
@@ -264,18 +266,14 @@ class WhooshEngine(SearchEngine):
     def writing(self, timeout):
         try:
             with self.folder.lock("WRITE.lock", timeout=timeout):
-                ix = self._index()
                 directory = self.folder.current()
-                batch = _Batch(ix.writer(timeout=timeout), self.cursor())
+                batch = _Batch(self._index(), timeout, self.cursor(), self._procs())
                 try:
                     yield batch
                 except BaseException:
-                    batch.writer.cancel()
+                    batch.cancel()
                     raise
-                if batch.written:
-                    batch.writer.commit()
-                else:
-                    batch.writer.cancel()
+                batch.commit()
                 if batch.cursor != batch.initial:
                     self._save_cursor(directory, batch.cursor)
         except LockTimeout:
@@ -286,11 +284,8 @@ class WhooshEngine(SearchEngine):
         with self.folder.replacement() as directory:
             ix = whoosh_index.create_in(directory, make_schema())
             # Several processes analyse and index a share of the documents
-            # each, and each leaves its segment. (Not inside a web server's
-            # threads: forking a threaded process is unsafe.)
-            procs = self.procs if threading.current_thread() is threading.main_thread() else 1
-            options = {"procs": procs, "multisegment": True} if procs > 1 else {}
-            writer = ix.writer(limitmb=REBUILD_MB, **options)
+            # each, and each leaves its segment.
+            writer = _writer(ix, self._procs(), limitmb=REBUILD_MB)
             try:
                 for doc in docs:
                     writer.add_document(**_fields(doc))
@@ -303,6 +298,13 @@ class WhooshEngine(SearchEngine):
             writer.commit()
             self._save_cursor(directory, cursor)
         return count
+
+    def _procs(self):
+        """How many processes may index: one per core for the command line;
+        one inside a web server (forking a threaded process is unsafe)."""
+        if has_request_context() or threading.current_thread() is not threading.main_thread():
+            return 1
+        return self.jobs or cpu_count()
 
     # reading
 
@@ -381,17 +383,42 @@ def _open(directory):
     raise IndexMissing(problem)
 
 
+def _writer(ix, procs, **options):
+    """Whoosh's writer, spreading the indexing over ``procs`` processes."""
+    if procs > 1:
+        options.update(procs=procs, multisegment=True)
+    return ix.writer(**options)
+
+
 class _Batch(Batch):
-    def __init__(self, writer, cursor):
-        self.writer, self.initial, self.cursor, self.written = writer, cursor, cursor, 0
+    """The writer is opened for the first documents: with several processes
+    when there are many of them (an import, from the command line)."""
+
+    def __init__(self, ix, timeout, cursor, procs):
+        self._ix, self._timeout, self._procs = ix, timeout, procs
+        self.initial, self.cursor, self.writer = cursor, cursor, None
 
     def write(self, changes):
-        for doc_id, doc in changes:
-            if doc is None:
-                self.writer.delete_by_term("id", doc_id)
-            else:
-                self.writer.update_document(**_fields(doc))
-            self.written += 1
+        changes = list(changes)
+        if self.writer is None:
+            procs = self._procs if len(changes) >= PARALLEL_WRITE else 1
+            self.writer = _writer(self._ix, procs, timeout=self._timeout, limitmb=REBUILD_MB)
+        # As Whoosh advises for many documents: delete them all in one query,
+        # then add the new versions (update_document searches once for each).
+        ids = [doc_id for doc_id, _ in changes]
+        for start in range(0, len(ids), 500):
+            self.writer.delete_by_query(wq.Or([wq.Term("id", i) for i in ids[start:start + 500]]))
+        for _, doc in changes:
+            if doc is not None:
+                self.writer.add_document(**_fields(doc))
+
+    def commit(self):
+        if self.writer is not None:
+            self.writer.commit()
+
+    def cancel(self):
+        if self.writer is not None:
+            self.writer.cancel()
 
 
 # -- queries -----------------------------------------------------------------------

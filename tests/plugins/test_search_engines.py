@@ -280,3 +280,38 @@ def test_whoosh_rebuilds_with_several_processes_into_few_segments(app, users):
     segments = searcher.reader().leaf_readers()
     assert 1 <= len(segments) <= 2
     assert engine.search(parse("agroforestry"), True, [], 1, 10).total == 30
+
+
+def test_whoosh_indexes_a_large_batch_from_the_command_line_in_several_processes(app, monkeypatch):
+    from plugins.search.engines import whoosh
+
+    engine = app.extensions["wiki.search"].engine
+    engine.rebuild([], Cursor())
+    used = []
+    real = whoosh._writer
+    monkeypatch.setattr(whoosh, "_writer", lambda ix, procs, **kw: used.append(procs) or real(ix, procs, **kw))
+    monkeypatch.setattr(whoosh, "PARALLEL_WRITE", 4)
+    engine.jobs = 2
+    with engine.writing(timeout=5) as batch:  # the main thread, no request: the command line
+        batch.write([(f"page:{n}", _doc(n, f"Loess note {n}.")) for n in range(1, 6)])
+    with engine.writing(timeout=5) as batch:  # a small one: this process alone
+        batch.write([("page:1", _doc(1, "Peat note."))])
+    assert used == [2, 1]
+    assert engine.search(parse("loess"), True, [], 1, 10).total == 4
+    assert engine.search(parse("peat"), True, [], 1, 10).total == 1
+    with app.test_request_context("/"):  # inside a web request: never several processes
+        assert engine._procs() == 1
+
+
+def test_reindex_counts_without_building_and_takes_jobs(app, runner, make_page, monkeypatch):
+    from plugins.search import changes
+
+    make_page("Tundra", "Permafrost.")
+    built = []
+    real = changes.all_documents
+    monkeypatch.setattr(changes, "all_documents", lambda: built.append(1) or real())
+    result = runner.invoke(args=["reindex", "--jobs", "1"])
+    assert result.exit_code == 0 and "Indexed 1 documents." in result.output
+    assert built == [1]  # once, to index: the progress bar counted in the database
+    assert changes.document_count() == 1
+    assert runner.invoke(args=["reindex", "--jobs", "0"]).exit_code == 2

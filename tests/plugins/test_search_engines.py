@@ -289,7 +289,8 @@ def test_whoosh_indexes_a_large_batch_from_the_command_line_in_several_processes
     engine.rebuild([], Cursor())
     used = []
     real = whoosh._writer
-    monkeypatch.setattr(whoosh, "_writer", lambda ix, procs, **kw: used.append(procs) or real(ix, procs, **kw))
+    monkeypatch.setattr(whoosh, "_writer",
+                        lambda ix, procs, **kw: used.append(procs) or real(ix, procs, **kw))
     monkeypatch.setattr(whoosh, "PARALLEL_WRITE", 4)
     engine.jobs = 2
     with engine.writing(timeout=5) as batch:  # the main thread, no request: the command line

@@ -86,7 +86,7 @@ def test_a_form_with_its_token_goes_through(csrf_app):
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 SAMPLE_VALUES = {"slug": "target", "number": 1, "user_id": 1, "page_id": 1, "comment_id": 1,
-                 "names": "soil", "filename": "x"}
+                 "names": "soil", "filename": "x", "name": "x.txt", "attachment_id": 1}
 
 
 def test_every_state_changing_route_refuses_requests_without_a_token(csrf_app):

@@ -51,6 +51,7 @@ from .services import (
 )
 from .text import html_text, html_to_text, slugify
 from .throttle import RateLimited, attempt, client_hash, take_slot
+from .wikilinks import linked_page
 
 __all__ = [
     # plugins and hooks
@@ -61,7 +62,7 @@ __all__ = [
     # who may see what
     "can_see", "visible_pages",
     # pages
-    "find_page", "load_page", "create_page", "save_page", "delete_page",
+    "find_page", "linked_page", "load_page", "create_page", "save_page", "delete_page",
     "record_event", "PageError",
     # rendering
     "render_markdown", "finish_html", "clean", "Sanitizer", "Allowlist", "placeholder", "BlockError",

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from .plugins import hook
 
-_PLACEHOLDER = re.compile(r'<div class="wiki-block"([^>]*)></div>')
+_PLACEHOLDER = re.compile(r'<(div|span) class="wiki-block"([^>]*)></\1>')
 _ATTR = re.compile(r'(data-block|data-args)="([^"]*)"')
 
 
@@ -21,9 +21,11 @@ class BlockError(ValueError):
     """Bad block arguments: the message is shown to editors, in place."""
 
 
-def placeholder(name, args=""):
-    """The HTML a Markdown extension writes for block ``name``."""
-    return f'<div class="wiki-block" data-block="{escape(name)}" data-args="{escape(args)}"></div>'
+def placeholder(name, args="", inline=False):
+    """The HTML a Markdown extension writes for block ``name``: a ``div``, or
+    with ``inline`` a ``span`` (a block inside a line of text, e.g. an image)."""
+    tag = "span" if inline else "div"
+    return f'<{tag} class="wiki-block" data-block="{escape(name)}" data-args="{escape(args)}"></{tag}>'
 
 
 def fill_blocks(rendered_html, page, user):
@@ -31,7 +33,7 @@ def fill_blocks(rendered_html, page, user):
         return rendered_html
 
     def fill(match):
-        attrs = {k: html.unescape(v) for k, v in _ATTR.findall(match.group(1))}
+        attrs = {k: html.unescape(v) for k, v in _ATTR.findall(match.group(2))}
         name, args = attrs.get("data-block", ""), attrs.get("data-args", "")
         try:
             out = hook().render_block(name=name, args=args, page=page, user=user)

@@ -40,8 +40,8 @@ def _typed_text():
 
 
 def render_error(status, message=None, **context):
-    """The error page for ``status`` (with ``message``, or the usual one), as
-    a response body: ``return render_error(404), 404``."""
+    """The error page for ``status`` (with ``message``, or the usual one):
+    ``(body, status)``, to return from a view: ``return render_error(404)``."""
     return render_template(
         "error.html",
         status=status,

@@ -36,7 +36,7 @@ CORE_ATTRIBUTES = {
     "img": ["src", "alt", "title", "width", "height"],
     "code": ["class"],
     "div": ["class", "id", "data-block", "data-args"],  # data-*: wiki.blocks placeholders
-    "span": ["class"],
+    "span": ["class", "data-block", "data-args"],  # inline placeholders of wiki.blocks
     "pre": ["class"],
     "ol": ["start"],
     "li": ["id"],

@@ -66,6 +66,12 @@ def _finder(targets):
     return lambda target: by_title.get(title_key(target)) or by_slug.get(slugify(target))
 
 
+def linked_page(target):
+    """The live page a ``[[target]]`` link names (by title, address, or an
+    old address), or None; whether the reader may see it is the caller's check."""
+    return _finder([target])(target)
+
+
 def resolve_links(rendered_html, user):
     """Point each wiki link at its page, or mark it missing.
 

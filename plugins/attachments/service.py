@@ -1,0 +1,142 @@
+"""Attaching files to pages: checks, versions, soft delete and restore.
+
+Every change commits with a line in the page's history and a search change
+(the file's text is extracted later, off the request path: extract.py).
+"""
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from flask import current_app
+
+from wiki.api import PageError, db, record_event, utcnow
+
+from . import images
+from .models import Attachment, AttachmentVersion
+from .sniff import IMAGES, sniff
+from .store import TooLarge, spool, store
+
+MAX_NAME = 200
+# Windows' reserved device names, refused on any system: files go to people's disks.
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+             *(f"lpt{i}" for i in range(1, 10))}
+_TEXT_KINDS = {"application/pdf", "text/plain", "text/markdown", "text/csv",
+               "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+               "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+               "application/vnd.oasis.opendocument.text",
+               "application/vnd.oasis.opendocument.presentation"}
+
+
+class AttachmentError(PageError):
+    """A refused file, with a message for the person who sent it."""
+
+
+def check_name(name):
+    """``name`` tidied (Unicode NFC, spaces), or ``AttachmentError``."""
+    name = unicodedata.normalize("NFC", (name or "").strip())
+    if not name:
+        raise AttachmentError("A file needs a name.")
+    if len(name) > MAX_NAME:
+        raise AttachmentError(f"File names are at most {MAX_NAME} characters.")
+    if "/" in name or "\\" in name or name in (".", ".."):
+        raise AttachmentError(f"“{name}” has parts of a path in it: give the file a plain name.")
+    if any(unicodedata.category(ch)[0] == "C" for ch in name):
+        raise AttachmentError("File names cannot hold control characters.")
+    if name.startswith(".") or name.split(".")[0].lower() in _RESERVED:
+        raise AttachmentError(f"“{name}” is a name some systems keep for themselves: choose another.")
+    return re.sub(r"\s+", " ", name)
+
+
+def find(page, name, include_deleted=False):
+    """The attachment ``name`` of ``page``, or None."""
+    found = db.session.scalar(db.select(Attachment).where(
+        Attachment.page_id == page.id, Attachment.name == unicodedata.normalize("NFC", name or "")))
+    if found is not None and (include_deleted or not found.is_deleted):
+        return found
+    return None
+
+
+def listed(page):
+    """The page's live attachments, by name."""
+    return db.session.scalars(db.select(Attachment).where(
+        Attachment.page_id == page.id, Attachment.deleted_at.is_(None)).order_by(Attachment.name)).all()
+
+
+@dataclass
+class Added:
+    attachment: Attachment
+    version: AttachmentVersion
+    new: bool  # a new name on the page (else a new version)
+
+
+def add(page, name, stream, user):
+    """Attach the bytes of ``stream`` to ``page`` as ``name``: a new file, or a
+    new version of the file of that name (a deleted one comes back). The
+    bytes are spooled to disk a chunk at a time, never whole in memory."""
+    name = check_name(name)
+    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
+    try:
+        path, sha256, size = spool(stream, limit)
+    except TooLarge:
+        raise AttachmentError(f"“{name}” is larger than the {limit // (1024 * 1024)} MB a file may be.",
+                              413) from None
+    try:
+        if size == 0:
+            raise AttachmentError(f"“{name}” is empty: there is nothing to attach.")
+        mime = sniff(path, name)
+        allowed = current_app.config["ATTACHMENTS_ALLOWED_TYPES"]
+        if allowed and mime not in allowed:
+            raise AttachmentError(f"“{name}” is a kind of file this wiki does not take ({mime}).", 415)
+        shape = images.measure(path) if mime in IMAGES else None
+        store().put(path, sha256)
+        rendition = images.rendition(path, shape, store()) if shape else None
+    finally:
+        os.remove(path)
+    attachment = find(page, name, include_deleted=True)
+    new = attachment is None or attachment.is_deleted
+    if attachment is None:
+        attachment = Attachment(page=page, name=name)
+        db.session.add(attachment)
+    attachment.deleted_at = None
+    number = (attachment.current.number + 1) if attachment.current else 1
+    version = AttachmentVersion(
+        attachment=attachment, number=number, sha256=sha256, size=size, mime=mime,
+        width=shape and shape[0], height=shape and shape[1], uploader_id=getattr(user, "id", None),
+        extract_status="pending" if mime in _TEXT_KINDS else "none",
+        **(rendition or {}))
+    db.session.add(version)
+    page.updated_at = utcnow()
+    record_event(page, "attached", user, f"{name} (version {number})" if number > 1 else name)
+    db.session.commit()
+    return Added(attachment, version, new)
+
+
+def delete(attachment, user):
+    """Soft: the file leaves the page, an admin can restore it."""
+    if attachment.is_deleted:
+        return
+    attachment.deleted_at = utcnow()
+    record_event(attachment.page, "file deleted", user, attachment.name)
+    db.session.commit()
+
+
+def restore(attachment, user):
+    if not attachment.is_deleted:
+        return
+    if find(attachment.page, attachment.name) is not None:
+        raise AttachmentError(f"The page has another “{attachment.name}” now.", 409)
+    attachment.deleted_at = None
+    record_event(attachment.page, "file restored", user, attachment.name)
+    db.session.commit()
+
+
+def trash():
+    """Deleted attachments, newest first (for admins)."""
+    return db.session.scalars(db.select(Attachment).where(Attachment.deleted_at.is_not(None))
+                              .order_by(Attachment.deleted_at.desc())).all()
+
+
+def version(attachment, number):
+    return next((v for v in attachment.versions if v.number == number), None)

@@ -1,0 +1,37 @@
+"""What the attachments plugin puts into template slots: its assets, the
+"Attachments" section under a page, the drop zone under the editor."""
+
+from flask import render_template, url_for
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+
+from . import service
+from .sniff import IMAGES, short
+from .views import may_upload
+
+
+def _template(name, **context):
+    return Markup(render_template(name, **context))  # noqa: S704 - our templates, autoescaped
+
+
+def render(name, context):
+    page, user = context.get("page"), context.get("user")
+    if name == "head":
+        return Markup('<link rel="stylesheet" href="{}"><script src="{}" defer></script>').format(
+            url_for("attachments.static", filename="attachments.css"),
+            url_for("attachments.static", filename="attachments.js"))
+    if name == "page_footer" and page is not None:
+        return _template("attachments/section.html", page=page, files=service.listed(page),
+                         can_upload=may_upload(user), can_delete=user.can_edit, form=FlaskForm(),
+                         images=IMAGES, short=short, size=human_size)
+    if name == "editor" and page is not None and may_upload(user):
+        return _template("attachments/editor.html", page=page)
+    return None
+
+
+def human_size(n):
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"

@@ -1,0 +1,190 @@
+"""Where the bytes of attachments are kept: a small interface, two stores.
+
+Blobs are named by the SHA-256 of their bytes, so the same file attached
+twice is stored once. ``ATTACHMENTS_STORE`` picks the store: ``files``
+(``instance/files/ab/cd/<sha256>``, the default) or ``database`` (chunks in
+``attachments_blob_chunk``, for several app servers on one database).
+Writing goes through a temporary file: a blob is complete, or absent.
+"""
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+import uuid
+from abc import ABC, abstractmethod
+
+from flask import current_app
+
+from wiki.api import db
+
+from .models import BlobChunk
+
+CHUNK = 1024 * 1024
+
+
+class BlobStore(ABC):
+    @abstractmethod
+    def put(self, path, sha256):
+        """Keep the bytes of the file at ``path`` as blob ``sha256`` (nothing to
+        do when it is kept already)."""
+
+    @abstractmethod
+    def open(self, sha256):
+        """A binary file object of the blob (``KeyError`` when missing)."""
+
+    @abstractmethod
+    def names(self):
+        """The SHA-256 of every blob kept."""
+
+    @abstractmethod
+    def delete(self, sha256):
+        """Forget a blob (an orphan)."""
+
+
+class FileStore(BlobStore):
+    def __init__(self, root):
+        self.root = root
+
+    def _path(self, sha256):
+        return os.path.join(self.root, sha256[:2], sha256[2:4], sha256)
+
+    def put(self, path, sha256):
+        target = self._path(sha256)
+        if os.path.exists(target):
+            return
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        tmp = f"{target}.{uuid.uuid4().hex}.tmp"
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)  # atomic: readers see all of it or nothing
+
+    def open(self, sha256):
+        try:
+            return open(self._path(sha256), "rb")  # noqa: SIM115 - the caller closes it
+        except FileNotFoundError:
+            raise KeyError(sha256) from None
+
+    def names(self):
+        for _folder, _dirs, files in os.walk(self.root):
+            yield from (f for f in files if len(f) == 64 and not f.endswith(".tmp"))
+
+    def delete(self, sha256):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(self._path(sha256))
+
+
+class DatabaseStore(BlobStore):
+    """Blobs as 1 MB chunks in the database, written in the caller's transaction."""
+
+    def put(self, path, sha256):
+        if db.session.get(BlobChunk, (sha256, 0)) is not None:
+            return
+        with open(path, "rb") as f:
+            number = 0
+            while True:
+                data = f.read(CHUNK)
+                if not data and number:
+                    break
+                chunk = BlobChunk(sha256=sha256, number=number, data=data)
+                db.session.add(chunk)
+                db.session.flush()
+                db.session.expunge(chunk)  # one chunk in memory at a time
+                number += 1
+                if not data:
+                    break
+
+    def open(self, sha256):
+        if db.session.get(BlobChunk, (sha256, 0)) is None:
+            raise KeyError(sha256)
+        return _ChunkReader(sha256)
+
+    def names(self):
+        return db.session.scalars(db.select(BlobChunk.sha256).where(BlobChunk.number == 0)).all()
+
+    def delete(self, sha256):
+        db.session.execute(db.delete(BlobChunk).where(BlobChunk.sha256 == sha256))
+
+
+class _ChunkReader:
+    """A readable, seekable file over a blob's chunks (one chunk in memory)."""
+
+    def __init__(self, sha256):
+        self.sha256 = sha256
+        self.size = db.session.scalar(db.select(db.func.sum(db.func.length(BlobChunk.data)))
+                                      .where(BlobChunk.sha256 == sha256)) or 0
+        self._pos, self._chunk, self._chunk_no = 0, b"", -1
+
+    def seek(self, offset, whence=0):
+        base = {0: 0, 1: self._pos, 2: self.size}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self):
+        return self._pos
+
+    def read(self, size=-1):
+        out = []
+        left = self.size - self._pos if size is None or size < 0 else min(size, self.size - self._pos)
+        while left > 0:
+            number, offset = divmod(self._pos, CHUNK)
+            if number != self._chunk_no:
+                self._chunk = db.session.scalar(db.select(BlobChunk.data).where(
+                    BlobChunk.sha256 == self.sha256, BlobChunk.number == number)) or b""
+                self._chunk_no = number
+            piece = self._chunk[offset:offset + left]
+            if not piece:
+                break
+            out.append(piece)
+            self._pos += len(piece)
+            left -= len(piece)
+        return b"".join(out)
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def close(self):
+        self._chunk = b""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def store():
+    """The store ``ATTACHMENTS_STORE`` names."""
+    name = current_app.config["ATTACHMENTS_STORE"]
+    if name == "database":
+        return DatabaseStore()
+    return FileStore(os.path.join(current_app.instance_path, "files"))
+
+
+def spool(stream, limit):
+    """Copy ``stream`` to a temporary file, a chunk at a time: (path, sha256,
+    size); ``TooLarge`` past ``limit`` bytes (nothing is kept then)."""
+    digest, size = hashlib.sha256(), 0
+    fd, path = tempfile.mkstemp(prefix="wiki-upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while True:
+                data = stream.read(CHUNK)
+                if not data:
+                    break
+                size += len(data)
+                if size > limit:
+                    raise TooLarge(limit)
+                digest.update(data)
+                out.write(data)
+    except BaseException:
+        os.remove(path)
+        raise
+    return path, digest.hexdigest(), size
+
+
+class TooLarge(Exception):
+    pass

@@ -91,9 +91,12 @@ def app_factory(tmp_path, monkeypatch, server_databases):
 
     yield make
     for app in apps:  # close pooled connections, so the test database can go
+        extraction = app.extensions.get("wiki.attachments.extraction")
+        if extraction is not None:
+            extraction.join()  # the text extraction of attached files uses the database
         search = app.extensions.get("wiki.search")
         if search is not None:
-            search.indexer.join_build()  # an index built in the background uses the database
+            search.indexer.join_build()  # so does an index built in the background
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

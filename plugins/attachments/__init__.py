@@ -8,15 +8,12 @@ from pathlib import Path
 
 from wiki.api import hookimpl
 
-from . import blocks, cli, slots, syntax, views
+from . import blocks, cli, extraction, settings, slots, syntax, views
 
-# The plugin's settings and their defaults (docs/attachments.md).
-SETTINGS = {
-    "MAX_ATTACHMENT_BYTES": 100 * 1024 * 1024,
-    "ATTACHMENTS_STORE": "files",  # or "database"
-    "ATTACHMENTS_MEMBERS_UPLOAD": False,  # editors upload; members too when True
-    "ATTACHMENTS_ALLOWED_TYPES": [],  # sniffed types accepted; empty: every kind
-}
+# Hook implementations kept in the module of their feature (pluggy finds them
+# here, in the package's namespace): one line per module.
+
+# -- end of hook imports
 
 
 @hookimpl
@@ -26,11 +23,8 @@ def register_models():
 
 @hookimpl
 def register_blueprints(app):
-    for key, value in SETTINGS.items():
-        app.config.setdefault(key, value)
-    if app.config["ATTACHMENTS_STORE"] not in ("files", "database"):
-        raise ValueError(f"ATTACHMENTS_STORE is {app.config['ATTACHMENTS_STORE']!r}: "
-                         "it is \"files\" or \"database\".")
+    settings.init_app(app)  # a value that cannot work stops the app here
+    app.extensions["wiki.attachments.extraction"] = extraction.Runner(app)
     app.register_blueprint(views.bp)
 
 
@@ -42,13 +36,6 @@ def register_cli(group):
 @hookimpl
 def markdown_extensions():
     return [syntax.AttachmentExtension()]
-
-
-@hookimpl
-def sanitizer_allowlist():
-    # What a filled placeholder shows (blocks are filled after sanitizing,
-    # from escaped values): nothing more is needed in the page text itself.
-    return None
 
 
 @hookimpl

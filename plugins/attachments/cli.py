@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from wiki.api import AnonymousUser, db, find_page
 
-from . import service
+from . import extraction, service
 from .models import AttachmentVersion
 from .slots import human_size
 from .store import store
@@ -53,6 +53,22 @@ def put_command(slug, paths, name):
                 raise click.ClickException(f"{path}: {e.message}") from None
         click.echo(f"Attached {added.attachment.name} to {page.slug} (version {added.version.number}, "
                    f"{added.version.mime}, {human_size(added.version.size)}).")
+    # The command line waits for the text to be read: no server may run to do it.
+    _extract_all()
+
+
+def _extract_all():
+    def report(version_id):
+        version = db.session.get(AttachmentVersion, version_id)
+        name = version.attachment.name
+        if version.extract_status == "done":
+            pages = f", {len(version.pages_list)} pages" if version.pages_list else ""
+            click.echo(f"Read the text of {name} ({len(version.text):,} characters{pages}).")
+        else:
+            click.echo(f"Could not read the text of {name}: {version.extract_error}. "
+                       "It is found by its name only.", err=True)
+
+    return extraction.run_pending(report)
 
 
 @files.command("list")
@@ -90,6 +106,19 @@ def get_command(slug, name, output, number):
     finally:
         if output:
             out.close()
+
+
+@files.command("extract")
+@click.option("--retry-failed", is_flag=True, help="Try again the files whose text could not be read.")
+@with_appcontext
+def extract_command(retry_failed):
+    """Read the text of attached files that wait for it (for search). The
+    wiki's processes do this in the background; this command is for a wiki
+    run with ATTACHMENTS_EXTRACT_IN_BACKGROUND = False, or to retry."""
+    if retry_failed:
+        click.echo(f"{extraction.retry_failed()} failed files queued again.")
+    done = _extract_all()
+    click.echo(f"{done} file{'' if done == 1 else 's'} read.")
 
 
 @files.command("check")

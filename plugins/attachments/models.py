@@ -6,6 +6,7 @@ their SHA-256, so the same bytes are stored once however often they are
 attached (``store.py`` keeps them on disk or in ``attachments_blob_data``).
 """
 
+import json
 from datetime import datetime
 
 from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
@@ -58,7 +59,7 @@ class AttachmentVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Text for search, extracted off the request path (extraction.py): pending,
     # running (since extract_started), done, failed (extract_error says why),
-    # or none (a kind that has no text).
+    # or none (a kind that has no text, or a version replaced before its turn).
     extract_status: Mapped[str] = mapped_column(String(16), default="pending")
     extract_started: Mapped[datetime | None]
     extract_error: Mapped[str | None] = mapped_column(String(500))
@@ -67,6 +68,11 @@ class AttachmentVersion(db.Model):
 
     attachment: Mapped[Attachment] = relationship(back_populates="versions")
     uploader: Mapped[User | None] = relationship()
+
+    @property
+    def pages_list(self):
+        """A PDF's page offsets in ``text`` (page n starts at index n-1), or []."""
+        return json.loads(self.pages) if self.pages else []
 
 
 class BlobChunk(db.Model):

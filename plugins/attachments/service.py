@@ -1,7 +1,7 @@
 """Attaching files to pages: checks, versions, soft delete and restore.
 
 Every change commits with a line in the page's history and a search change
-(the file's text is extracted later, off the request path: extract.py).
+(the file's text is read later, off the request path: extraction.py).
 """
 
 import os
@@ -13,7 +13,7 @@ from flask import current_app
 
 from wiki.api import PageError, db, record_event, utcnow
 
-from . import images
+from . import extractors, images
 from .models import Attachment, AttachmentVersion
 from .sniff import IMAGES, sniff
 from .store import TooLarge, spool, store
@@ -22,11 +22,6 @@ MAX_NAME = 200
 # Windows' reserved device names, refused on any system: files go to people's disks.
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
              *(f"lpt{i}" for i in range(1, 10))}
-_TEXT_KINDS = {"application/pdf", "text/plain", "text/markdown", "text/csv",
-               "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-               "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-               "application/vnd.oasis.opendocument.text",
-               "application/vnd.oasis.opendocument.presentation"}
 
 
 class AttachmentError(PageError):
@@ -47,6 +42,11 @@ def check_name(name):
     if name.startswith(".") or name.split(".")[0].lower() in _RESERVED:
         raise AttachmentError(f"“{name}” is a name some systems keep for themselves: choose another.")
     return re.sub(r"\s+", " ", name)
+
+
+def size_limit():
+    """The largest file, as people read it: "100 MB", "2.5 MB"."""
+    return f"{round(current_app.config['MAX_ATTACHMENT_BYTES'] / 2**20, 1):g} MB"
 
 
 def find(page, name, include_deleted=False):
@@ -80,7 +80,7 @@ def add(page, name, stream, user):
     try:
         path, sha256, size = spool(stream, limit)
     except TooLarge:
-        raise AttachmentError(f"“{name}” is larger than the {limit // (1024 * 1024)} MB a file may be.",
+        raise AttachmentError(f"“{name}” is larger than the {size_limit()} a file may be.",
                               413) from None
     try:
         if size == 0:
@@ -104,9 +104,12 @@ def add(page, name, stream, user):
     version = AttachmentVersion(
         attachment=attachment, number=number, sha256=sha256, size=size, mime=mime,
         width=shape and shape[0], height=shape and shape[1], uploader_id=getattr(user, "id", None),
-        extract_status="pending" if mime in _TEXT_KINDS else "none",
+        extract_status="pending" if extractors.can_extract(mime) else "none",
         **(rendition or {}))
     db.session.add(version)
+    for older in attachment.versions:
+        if older is not version and older.extract_status == "pending":
+            older.extract_status = "none"  # only the current version is searched: skip its text
     page.updated_at = utcnow()
     record_event(page, "attached", user, f"{name} (version {number})" if number > 1 else name)
     db.session.commit()

@@ -23,9 +23,9 @@ def render(name, context):
     if name == "page_footer" and page is not None:
         return _template("attachments/section.html", page=page, files=service.listed(page),
                          can_upload=may_upload(user), can_delete=user.can_edit, form=FlaskForm(),
-                         images=IMAGES, short=short, size=human_size)
+                         images=IMAGES, short=short, size=human_size, max_size=service.size_limit())
     if name == "editor" and page is not None and may_upload(user):
-        return _template("attachments/editor.html", page=page)
+        return _template("attachments/editor.html", page=page, max_size=service.size_limit())
     return None
 
 

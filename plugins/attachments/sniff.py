@@ -57,7 +57,8 @@ def _zip_kind(path):
         with zipfile.ZipFile(path) as z:
             names = z.namelist()
             if "mimetype" in names:
-                declared = z.read("mimetype")[:100].decode("ascii", "replace").strip()
+                with z.open("mimetype") as member:  # read 100 bytes, never inflate a bomb whole
+                    declared = member.read(100).decode("ascii", "replace").strip()
                 if declared in _ODF:
                     return declared
             if "[Content_Types].xml" in names:

@@ -9,6 +9,7 @@ Writing goes through a temporary file: a blob is complete, or absent.
 
 import contextlib
 import hashlib
+import io
 import os
 import shutil
 import tempfile
@@ -42,6 +43,18 @@ class BlobStore(ABC):
     def delete(self, sha256):
         """Forget a blob (an orphan)."""
 
+    @contextlib.contextmanager
+    def local_path(self, sha256):
+        """A path on this machine holding the blob's bytes, for as long as the
+        ``with`` block lasts (a temporary copy unless the store has one)."""
+        fd, path = tempfile.mkstemp(prefix="wiki-blob-")
+        try:
+            with os.fdopen(fd, "wb") as out, self.open(sha256) as blob:
+                shutil.copyfileobj(blob, out, CHUNK)
+            yield path
+        finally:
+            os.remove(path)
+
 
 class FileStore(BlobStore):
     def __init__(self, root):
@@ -73,6 +86,13 @@ class FileStore(BlobStore):
         with contextlib.suppress(FileNotFoundError):
             os.remove(self._path(sha256))
 
+    @contextlib.contextmanager
+    def local_path(self, sha256):
+        path = self._path(sha256)
+        if not os.path.exists(path):
+            raise KeyError(sha256)
+        yield path  # blobs are never rewritten in place: reading it is safe
+
 
 class DatabaseStore(BlobStore):
     """Blobs as 1 MB chunks in the database, written in the caller's transaction."""
@@ -95,9 +115,7 @@ class DatabaseStore(BlobStore):
                     break
 
     def open(self, sha256):
-        if db.session.get(BlobChunk, (sha256, 0)) is None:
-            raise KeyError(sha256)
-        return _ChunkReader(sha256)
+        return _ChunkReader(db.engine, sha256)
 
     def names(self):
         return db.session.scalars(db.select(BlobChunk.sha256).where(BlobChunk.number == 0)).all()
@@ -106,39 +124,21 @@ class DatabaseStore(BlobStore):
         db.session.execute(db.delete(BlobChunk).where(BlobChunk.sha256 == sha256))
 
 
-class _ChunkReader:
-    """A readable, seekable file over a blob's chunks (one chunk in memory)."""
+class _ChunkReader(io.RawIOBase):
+    """A readable, seekable file over a blob's chunks, one chunk in memory.
 
-    def __init__(self, sha256):
-        self.sha256 = sha256
-        self.size = db.session.scalar(db.select(db.func.sum(db.func.length(BlobChunk.data)))
-                                      .where(BlobChunk.sha256 == sha256)) or 0
+    It reads through its own short connections, not the request's session:
+    a response body is sent after the request's app context has ended."""
+
+    def __init__(self, engine, sha256):
+        super().__init__()
+        self._engine, self.sha256 = engine, sha256
+        with engine.connect() as conn:
+            self.size = conn.scalar(db.select(db.func.sum(db.func.length(BlobChunk.data)))
+                                    .where(BlobChunk.sha256 == sha256))
+        if self.size is None:
+            raise KeyError(sha256)
         self._pos, self._chunk, self._chunk_no = 0, b"", -1
-
-    def seek(self, offset, whence=0):
-        base = {0: 0, 1: self._pos, 2: self.size}[whence]
-        self._pos = max(0, base + offset)
-        return self._pos
-
-    def tell(self):
-        return self._pos
-
-    def read(self, size=-1):
-        out = []
-        left = self.size - self._pos if size is None or size < 0 else min(size, self.size - self._pos)
-        while left > 0:
-            number, offset = divmod(self._pos, CHUNK)
-            if number != self._chunk_no:
-                self._chunk = db.session.scalar(db.select(BlobChunk.data).where(
-                    BlobChunk.sha256 == self.sha256, BlobChunk.number == number)) or b""
-                self._chunk_no = number
-            piece = self._chunk[offset:offset + left]
-            if not piece:
-                break
-            out.append(piece)
-            self._pos += len(piece)
-            left -= len(piece)
-        return b"".join(out)
 
     def readable(self):
         return True
@@ -146,14 +146,31 @@ class _ChunkReader:
     def seekable(self):
         return True
 
+    def seek(self, offset, whence=io.SEEK_SET):
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self.size}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self):
+        return self._pos
+
+    def readinto(self, buffer):
+        number, offset = divmod(self._pos, CHUNK)
+        if self._pos >= self.size:
+            return 0
+        if number != self._chunk_no:
+            with self._engine.connect() as conn:
+                self._chunk = conn.scalar(db.select(BlobChunk.data).where(
+                    BlobChunk.sha256 == self.sha256, BlobChunk.number == number)) or b""
+            self._chunk_no = number
+        piece = self._chunk[offset:offset + len(buffer)]
+        buffer[:len(piece)] = piece
+        self._pos += len(piece)
+        return len(piece)
+
     def close(self):
         self._chunk = b""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        super().close()
 
 
 def store():

@@ -20,10 +20,11 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from wiki.api import db, load_page, render_error
 
-from . import service
+from . import extraction, service
 from .models import Attachment
 from .sniff import IMAGES, INLINE, PLAIN_TEXT
 from .store import store
@@ -43,11 +44,25 @@ def _wants_json():
     return request.accept_mimetypes.best == "application/json"
 
 
-@bp.before_app_request
-def _upload_limit():
+@bp.app_url_value_preprocessor  # before any before_request function reads the form (CSRF does)
+def _upload_limit(endpoint, _values):
     # Uploads may be larger than any other request (MAX_CONTENT_LENGTH).
-    if request.endpoint == "attachments.upload":
+    if endpoint == "attachments.upload":
         request.max_content_length = current_app.config["MAX_ATTACHMENT_BYTES"] + 1024 * 1024
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error):
+    # An upload larger than the limit is refused before it is read: say the limit.
+    message = f"That is more than the {service.size_limit()} a file may be: nothing was attached."
+    if _wants_json():
+        return jsonify({"error": message, "attached": []}), 413
+    return render_error(413, message)
+
+
+@bp.before_app_request
+def _waiting_extractions():
+    extraction.runner().check_now_and_then()
 
 
 @bp.route("/wiki/<slug>/files", methods=["POST"])
@@ -66,7 +81,10 @@ def upload(slug):
                                      upload.stream, current_user))
         except service.AttachmentError as e:
             db.session.rollback()
+            if added:
+                extraction.runner().kick()
             return _refused(page, e.message, e.status, added)
+    extraction.runner().kick()  # the text is read after the response, never during it
     if _wants_json():
         return jsonify([_described(a.attachment) for a in added])
     flash(f"Attached {', '.join(a.attachment.name for a in added)}.", "success")

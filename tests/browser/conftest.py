@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -68,17 +69,13 @@ def _wait_until_up(url, process, log, seconds=60):
                 pytrace=False)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The base URL of the real wiki: gunicorn with two workers, on a fresh
-    instance folder with the seed content."""
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)  # artefacts are of the last run only
-    folder = tmp_path_factory.mktemp("live")
-    env = {**os.environ,
-           "WIKI_INSTANCE_PATH": str(folder / "instance"),
-           # A robot fills the comment form faster than the spam check allows a person to.
-           "WIKI_COMMENTS_MIN_SECONDS": "0",
-           "WIKI_COMMENTS_RATE_LIMIT": "[1000, 60]"}
+@contextmanager
+def seeded_server(folder, **settings):
+    """The base URL of the real wiki, seeded, on a fresh instance in
+    ``folder``: gunicorn with two workers, the default SQLite database, and
+    ``settings`` as ``WIKI_*`` environment variables (JSON values)."""
+    env = {**os.environ, "WIKI_INSTANCE_PATH": str(folder / "instance"),
+           **{f"WIKI_{key}": value for key, value in settings.items()}}
     env.pop("WIKI_SQLALCHEMY_DATABASE_URI", None)  # the default SQLite database
     seeded = subprocess.run([sys.executable, str(SEED)], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
@@ -102,6 +99,17 @@ def live_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The base URL of the real wiki: gunicorn with two workers, on a fresh
+    instance folder with the seed content."""
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)  # artefacts are of the last run only
+    # A robot fills the comment form faster than the spam check allows a person to.
+    with seeded_server(tmp_path_factory.mktemp("live"), COMMENTS_MIN_SECONDS="0",
+                       COMMENTS_RATE_LIMIT="[1000, 60]") as base_url:
+        yield base_url
 
 
 # --- The browser -------------------------------------------------------------

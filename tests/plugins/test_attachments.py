@@ -24,8 +24,17 @@ def store_name(request):
 
 
 @pytest.fixture
-def app(app_factory, store_name):
-    app = app_factory(ATTACHMENTS_STORE=store_name, MAX_ATTACHMENT_BYTES=2 * 1024 * 1024)
+def app_factory(app_factory, store_name):
+    """Apps with the store of the test's parameter. Their processes read no
+    text in the background: that is test_attachments_extraction.py's work,
+    and a child process per upload would slow these tests down."""
+    return lambda **config: app_factory(**{"ATTACHMENTS_STORE": store_name,
+                                           "ATTACHMENTS_EXTRACT_IN_BACKGROUND": False, **config})
+
+
+@pytest.fixture
+def app(app_factory):
+    app = app_factory(MAX_ATTACHMENT_BYTES=2 * 1024 * 1024)
     with app.app_context():
         yield app
         db.session.remove()
@@ -103,12 +112,12 @@ def test_the_same_bytes_are_stored_once(app, as_editor, make_page, store_name):
         assert db.session.scalar(db.select(db.func.count()).select_from(BlobChunk)) == 1
 
 
-def test_members_upload_only_when_the_setting_says_so(app_factory, store_name):
+def test_members_upload_only_when_the_setting_says_so(app_factory):
     from wiki.accounts import create_user
     from wiki.services import create_page
 
     for allowed, expected in ((False, 403), (True, 303)):
-        app = app_factory(ATTACHMENTS_STORE=store_name, ATTACHMENTS_MEMBERS_UPLOAD=allowed)
+        app = app_factory(ATTACHMENTS_MEMBERS_UPLOAD=allowed)
         with app.app_context():
             name = f"m{int(allowed)}"
             create_user(name, "password123", "member")
@@ -204,6 +213,27 @@ def test_downloads_have_an_etag_and_ranges(as_editor, make_page):
     assert part.headers["Content-Range"] == f"bytes 100-199/{len(data)}"
 
 
+def test_a_download_is_sent_after_its_request_has_ended(app_factory):
+    """A WSGI server sends the body after the app context is gone (the
+    database store reads its chunks then), several chunks for a large file."""
+    from plugins.attachments.store import CHUNK
+    from wiki.accounts import create_user
+    from wiki.services import create_page
+
+    app = app_factory()
+    with app.app_context():
+        create_user("ed", "password123", "editor")
+        page = create_page("Page", "x", None)
+        data = bytes(range(256)) * (CHUNK // 256) * 2 + b"tail"
+        client = app.test_client()
+        client.post("/login", data={"username": "ed", "password": "password123"})
+        assert send(client, page, "big.bin", data).status_code == 303
+    with client.get("/wiki/page/files/big.bin") as response:
+        assert response.status_code == 200 and response.get_data() == data
+    with client.get("/wiki/page/files/big.bin", headers={"Range": f"bytes={CHUNK - 2}-{CHUNK + 1}"}) as part:
+        assert part.status_code == 206 and part.get_data() == data[CHUNK - 2:CHUNK + 2]
+
+
 def test_files_of_a_members_only_page_are_members_only(client, auth, make_page):
     page = make_page("Board", "x", visibility="members")
     auth.login("editor")
@@ -286,7 +316,34 @@ def test_a_request_over_the_upload_limit_is_a_clear_413(as_editor, make_page):
     page = make_page("Files")
     response = send(as_editor, page, "huge.bin", b"x" * (4 * 1024 * 1024))
     assert response.status_code == 413
-    assert "more than the wiki accepts" in response.get_data(as_text=True)
+    assert "more than the 2 MB a file may be" in response.get_data(as_text=True)
+    refused = send(as_editor, page, "huge.bin", b"x" * (4 * 1024 * 1024), json=True)
+    assert refused.status_code == 413 and "more than the 2 MB" in refused.get_json()["error"]
+    # Other requests keep the wiki's general limit and message.
+    edit = as_editor.post("/wiki/files/edit", data={"title": "Files", "body": "x" * (5 * 1024 * 1024)})
+    assert edit.status_code == 413 and "more than the wiki accepts" in edit.get_data(as_text=True)
+
+
+def test_an_upload_larger_than_other_requests_passes_the_csrf_check(app_factory):
+    """The CSRF check reads the form before any view: the upload's own limit
+    must already apply then (MAX_CONTENT_LENGTH is 4 MB, files may be 6)."""
+    from conftest import PASSWORD, csrf_token
+
+    from wiki.accounts import create_user
+    from wiki.services import create_page
+
+    app = app_factory(WTF_CSRF_ENABLED=True, MAX_ATTACHMENT_BYTES=6 * 1024 * 1024)
+    with app.app_context():
+        create_user("ed", PASSWORD, "editor")
+        page = create_page("Page", "x", None)
+        client = app.test_client()
+        token = csrf_token(client.get("/login").get_data(as_text=True))
+        client.post("/login", data={"username": "ed", "password": PASSWORD, "csrf_token": token})
+        token = csrf_token(client.get("/wiki/page").get_data(as_text=True))
+        response = send(client, page, "big.bin", b"x" * (5 * 1024 * 1024), csrf_token=token)
+        assert response.status_code == 303
+        assert db.session.scalar(db.select(AttachmentVersion.size)) == 5 * 1024 * 1024
+        db.session.remove()
 
 
 def test_names_are_normalised_and_unique_per_page(app, as_editor, make_page):
@@ -298,11 +355,11 @@ def test_names_are_normalised_and_unique_per_page(app, as_editor, make_page):
     assert db.session.scalar(db.select(db.func.count()).select_from(Attachment)) == 1
 
 
-def test_only_allowed_types_when_a_list_is_set(app_factory, store_name):
+def test_only_allowed_types_when_a_list_is_set(app_factory):
     from wiki.accounts import create_user
     from wiki.services import create_page
 
-    app = app_factory(ATTACHMENTS_STORE=store_name, ATTACHMENTS_ALLOWED_TYPES=["application/pdf"])
+    app = app_factory(ATTACHMENTS_ALLOWED_TYPES=["application/pdf"])
     with app.app_context():
         create_user("ed", "password123", "editor")
         page = create_page("Page", "x", None)
@@ -331,3 +388,25 @@ def test_the_check_finds_missing_blobs_and_orphans(app, runner, as_editor, make_
     assert result.exit_code == 1 and f"missing: {sha}" in result.output
     assert download(as_editor, "/wiki/files/files/a.txt").status_code == 404  # said, not a 500
     assert re.search(r"1 missing, 0 orphans", result.output)
+
+
+def test_sniffing_an_archive_bomb_reads_only_its_first_bytes(tmp_path):
+    """An ODF-like zip whose ``mimetype`` member inflates to 64 MB: sniffing
+    it must not inflate it (the upload's worker would hold it all)."""
+    import tracemalloc
+
+    from plugins.attachments.sniff import sniff
+
+    bomb = tmp_path / "slides.odp"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z, z.open("mimetype", "w") as member:
+        member.write(b"application/vnd.oasis.opendocument.presentation")
+        for _ in range(64):
+            member.write(bytes(1024 * 1024))
+    tracemalloc.start()
+    try:
+        kind = sniff(str(bomb), "slides.odp")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert kind == "application/zip"  # not what it claims: the declared type is followed by junk
+    assert peak < 4 * 1024 * 1024

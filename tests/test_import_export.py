@@ -164,6 +164,57 @@ def test_page_saved_fires_for_each_new_page_after_its_commit(app_factory, source
         "set_pages_labels")
 
 
+class FileKeeper:
+    """A plugin that keeps files: names each linked file ``{{name}}`` and
+    notes what it is given to attach, and when."""
+
+    def __init__(self):
+        self.checked, self.attached = [], []
+
+    @hookimpl
+    def import_file(self, path, name, text, image, page_title):
+        self.checked.append((path.read_bytes(), name, text, image, page_title))
+        return f"{{{{{name}}}}}"
+
+    @hookimpl
+    def import_page_files(self, page, files, user, note):
+        with db.engine.connect() as other:  # the page is committed before its files come
+            found = other.scalar(sa.select(Page.id).where(Page.slug == page.slug))
+        self.attached.append((page.slug, found is not None, {n: p.read_bytes() for n, p in files.items()}))
+        return len(files)
+
+    @hookimpl
+    def export_page_files(self, page, text, folder, link):
+        folder.mkdir()
+        (folder / "kept.txt").write_text(page.slug)
+        return text.replace("{{kept.txt}}", f"[kept]({link(page, 'kept.txt')})")
+
+
+def test_a_plugin_that_keeps_files_gets_the_files_pages_link_to(app_factory, tmp_path):
+    keeper = FileKeeper()
+    app = app_factory(PLUGINS=["labels"], EXTRA_PLUGINS=[keeper])
+    src = tmp_path / "src"
+    (src / "notes" / "img").mkdir(parents=True)
+    (src / "notes" / "img" / "map.png").write_bytes(b"map")
+    (src / "notes" / "a.md").write_text("[B](../b.md) ![The map](img/map.png) `![x](img/map.png)`\n")
+    (src / "b.md").write_text("# B\n\n[map](notes/img/map.png#top)\n")
+    with app.app_context():
+        output = run_import(app.test_cli_runner(), src)
+        assert "2 created, 0 updated, 0 unchanged, 0 skipped; 2 files attached, 0 unchanged" in output
+        assert page("a").current_revision.body == "[[B]] {{map.png}} `![x](img/map.png)`\n"
+        assert page("b").current_revision.body == "# B\n\n{{map.png}}\n"
+        assert sorted(keeper.checked) == [(b"map", "map.png", "The map", True, None),
+                                          (b"map", "map.png", "map", False, None)]
+        assert sorted(keeper.attached) == [("a", True, {"map.png": b"map"}), ("b", True, {"map.png": b"map"})]
+
+        services.save_page(page("b"), "See {{kept.txt}}.\n", None)
+        out = tmp_path / "out"
+        result = app.test_cli_runner().invoke(args=["pages", "export", str(out)])
+        assert result.exit_code == 0 and "Exported 2 pages and 2 files" in result.output
+    assert (out / "b.md").read_text().endswith("See [kept](b.files/kept.txt).\n")
+    assert (out / "b.files" / "kept.txt").read_text() == "b"
+
+
 # -- bad input -------------------------------------------------------------------------
 
 

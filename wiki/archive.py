@@ -4,11 +4,14 @@
     tables/<table>.jsonl    one JSON object per row, values made portable
     instance/config.py      the instance's settings, if it has any
     instance/secret_key     only with ``backup --with-secret-key``
-    files/                  kept for attachments (the wiki has none yet)
+    files/<plugin>/<name>   files that plugins keep beside the rows (the bytes of
+                            attachments: files/attachments/<sha256>), whatever the
+                            store that held them, stored as they are (most are
+                            compressed already: photos, PDF, office documents)
 
 Zip rather than tar: a member can be written as a stream of unknown length
-(rows are never all in memory), and each member carries a CRC, so a damaged
-archive is refused before anything is restored.
+(rows and files are never all in memory), and each member carries a CRC, so
+a damaged archive is refused before anything is restored.
 """
 
 import base64
@@ -25,11 +28,16 @@ import sqlalchemy as sa
 FORMAT = "wiki-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-NO_FILES = "The wiki stores no attachments yet; files/ is kept for them."
+FILES = "files/"
+CHUNK = 1024 * 1024  # bytes of a file copied at a time
 
 
 class ArchiveError(Exception):
     """The file is not a backup this wiki can restore, or it is damaged."""
+
+
+# What reading a damaged member raises (its CRC is checked as it is read).
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError)
 
 
 # -- values: JSON has no dates or bytes ------------------------------------------
@@ -106,9 +114,22 @@ class ArchiveWriter:
     def write_file(self, arcname, data):
         self._zip.writestr(arcname, data)
 
-    def write_manifest(self, **fields):
+    def write_stream(self, name, stream):
+        """Copy ``stream`` into ``files/<name>``, a chunk at a time; returns
+        the number of bytes."""
+        info = zipfile.ZipInfo(FILES + name, datetime.now().timetuple()[:6])
+        info.compress_type = zipfile.ZIP_STORED
+        size = 0
+        with self._zip.open(info, "w", force_zip64=True) as member:
+            while data := stream.read(CHUNK):
+                member.write(data)
+                size += len(data)
+        return size
+
+    def write_manifest(self, files=None, **fields):
+        """``files``: ``{"count": n, "bytes": n, "missing": [what was not stored]}``."""
         manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, **fields,
-                    "tables": self.tables, "files": [], "files_note": NO_FILES}
+                    "tables": self.tables, "files": files or {"count": 0, "bytes": 0, "missing": []}}
         self._zip.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
 
 
@@ -145,7 +166,7 @@ class ArchiveReader:
             self.manifest = json.loads(self._zip.read(MANIFEST))
         except KeyError:
             raise ArchiveError(f"{self.path} has no {MANIFEST}: not a wiki backup") from None
-        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as e:
+        except (*DAMAGED, ValueError, OSError) as e:
             raise ArchiveError(f"{self.path} is damaged: {e}") from None
         if damaged:
             raise ArchiveError(f"{self.path} is damaged: {damaged} fails its checksum")
@@ -159,10 +180,33 @@ class ArchiveReader:
         for table in self.tables:
             if f"tables/{table['name']}.jsonl" not in members:
                 raise ArchiveError(f"{self.path} is damaged: tables/{table['name']}.jsonl is missing")
+        count = len(self.file_names())
+        if count != self.files.get("count", 0):
+            raise ArchiveError(f"{self.path} is damaged: it holds {count} files, its manifest "
+                               f"says {self.files.get('count', 0)}")
 
     @property
     def tables(self):
         return self.manifest.get("tables", [])
+
+    @property
+    def files(self):
+        """``{"count", "bytes", "missing"}`` (archives made before the wiki
+        kept files have an empty list here)."""
+        files = self.manifest.get("files")
+        return files if isinstance(files, dict) else {"count": 0, "bytes": 0, "missing": []}
+
+    def file_names(self):
+        """The names of the stored files (``<plugin>/<name>``, without ``files/``)."""
+        return [info.filename[len(FILES):] for info in self._zip.infolist()
+                if info.filename.startswith(FILES) and not info.is_dir()]
+
+    def file_size(self, name):
+        return self._zip.getinfo(FILES + name).file_size
+
+    def open_file(self, name):
+        """A readable binary file of ``files/<name>`` (its CRC is checked as it is read)."""
+        return self._zip.open(FILES + name)
 
     def has(self, arcname):
         return arcname in self._zip.namelist()

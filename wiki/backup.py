@@ -4,11 +4,17 @@ new instance, on the same kind of database or another.
 
 Generic over ``db.metadata``, so the tables of loaded plugins come along
 without the core knowing them. A table declared with
-``info={"backup": False}`` holds derived data (the search change log): it is
-not stored, and the ``wiki_restored`` hook rebuilds what depends on it.
+``info={"backup": False}`` is not stored as rows: it holds derived data (the
+search change log), which the ``wiki_restored`` hook rebuilds, or bytes that
+its plugin stores as files. Files that plugins keep (the bytes of
+attachments) go under ``files/`` through the ``backup_files`` hook, and come
+back through ``restore_file``: the archive does not depend on where they
+were kept.
 """
 
+import contextlib
 import os
+import posixpath
 import tempfile
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -20,7 +26,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
-from .archive import ArchiveError, ArchiveReader, ArchiveWriter, decoder
+from .archive import DAMAGED, ArchiveError, ArchiveReader, ArchiveWriter, decoder
 from .extensions import db
 from .models import Page, User
 from .plugins import hook
@@ -54,6 +60,49 @@ def _rows(count):
     return f"{count} row{'' if count == 1 else 's'}"
 
 
+def _files(count, size):
+    return f"{count} file{'' if count == 1 else 's'} ({_size(size)})"
+
+
+def _size(n):
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,} bytes" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def _stored_name(name):
+    """Refuse a plugin's file name that is not a plain relative path: it
+    would land outside ``files/`` when the archive is unpacked."""
+    if not isinstance(name, str) or "\\" in name or posixpath.normpath(name) != name \
+            or name.startswith(("/", "..")) or "/" not in name:
+        raise click.ClickException(f"A plugin named a file {name!r} for the backup: it must be a "
+                                   "relative path starting with the plugin's name.")
+    return name
+
+
+def _write_files(archive, conn):
+    """Store the files that plugins keep, as the rows the snapshot holds refer
+    to them; one that is missing is listed, and the backup goes on."""
+    count, size, missing, seen = 0, 0, [], set()
+    for listed in hook().backup_files(connection=conn):
+        for name, opener in listed or ():
+            if _stored_name(name) in seen:
+                continue
+            seen.add(name)
+            try:
+                stream = opener()
+            except (LookupError, OSError) as e:
+                reason = e.args[0] if isinstance(e, LookupError) and e.args else str(e)
+                missing.append({"name": name, "reason": str(reason)})
+                continue
+            with contextlib.closing(stream):
+                size += archive.write_stream(name, stream)
+            count += 1
+    return {"count": count, "bytes": size, "missing": missing}
+
+
 def _wiki_version():
     try:
         return version("wiki")
@@ -82,6 +131,7 @@ def backup_command(file, with_secret_key):
                 result = conn.execution_options(yield_per=BATCH).execute(query)
                 archive.write_table(table.name, table.columns.keys(), result.mappings())
             heads = sorted(conn.scalars(sa.text("SELECT version_num FROM alembic_version")))
+            files = _write_files(archive, conn)
             stored = []
             for name in wanted:
                 path = os.path.join(instance, name)
@@ -96,12 +146,23 @@ def backup_command(file, with_secret_key):
                 derived_tables=sorted(t.name for t in db.metadata.sorted_tables
                                       if not t.info.get("backup", True)),
                 instance_files=stored,
+                files=files,
             )
     except OSError as e:
         raise click.ClickException(f"Cannot write {file}: {e}") from None
     total = sum(t["rows"] for t in archive.tables)
-    click.echo(f"Backed up {_rows(total)} of {len(archive.tables)} tables"
-               f"{' and ' + ', '.join(stored) if stored else ''} to {file}.")
+    parts = [f"{_rows(total)} of {len(archive.tables)} tables", *stored]
+    if files["count"]:
+        parts.insert(1, _files(files["count"], files["bytes"]))
+    click.echo(f"Backed up {', '.join(parts[:-1])}{' and ' if len(parts) > 1 else ''}{parts[-1]} "
+               f"to {file}.")
+    if files["missing"]:
+        # The backup is kept: everything else is in it. `files check` finds the same.
+        click.echo(f"Not in the backup: {len(files['missing'])} file"
+                   f"{'' if len(files['missing']) == 1 else 's'} missing from where the wiki keeps "
+                   "them (the archive's manifest lists them too):", err=True)
+        for item in files["missing"]:
+            click.echo(f"  {item['reason']}", err=True)
 
 
 # -- restore -------------------------------------------------------------------------
@@ -223,6 +284,25 @@ def _write_instance_file(name, data):
     return path
 
 
+def _restore_files(archive):
+    """Give each stored file back to its plugin: ``((count, bytes), problems)``."""
+    count, size, problems = 0, 0, []
+    for name in archive.file_names():
+        try:
+            with archive.open_file(name) as stream:
+                answer = hook().restore_file(name=name, stream=stream)
+        except DAMAGED as e:
+            raise ArchiveError(f"{archive.path} is damaged: files/{name}: {e}") from None
+        except OSError as e:  # disk full: nothing is in the database yet, try again later
+            raise click.ClickException(f"Cannot restore files/{name}: {e}") from None
+        if answer is True:
+            count += 1
+            size += archive.file_size(name)
+        else:
+            problems.append(f"files/{name}: {answer or 'no plugin takes it back (is its plugin disabled?)'}")
+    return (count, size), problems
+
+
 @click.command("restore")
 @click.argument("file", type=click.Path(dir_okay=False))
 @with_appcontext
@@ -234,6 +314,9 @@ def restore_command(file):
             with db.engine.connect() as conn:
                 _refuse_content(conn)  # before the migrations touch anything
             upgrade(revision="heads")
+            # Before the rows: the rows' transaction leaves the database empty
+            # if it fails, and the files are then in place for a second try.
+            restored, problems = _restore_files(archive)
             counts = _load(archive, tables)
             written = [_write_instance_file(name, archive.read(f"instance/{name}"))
                        for name in INSTANCE_FILES if archive.has(f"instance/{name}")]
@@ -247,6 +330,16 @@ def restore_command(file):
     width = max((len(name) for name in counts), default=0)
     for name, count in sorted(counts.items()):
         click.echo(f"  {name:<{width}}  {_rows(count)}")
+    if restored[0]:
+        click.echo(f"Restored {_files(*restored)}.")
+    for problem in problems:
+        click.echo(f"Not restored: {problem}", err=True)
+    missing = archive.files.get("missing") or []
+    if missing:
+        click.echo(f"The backup lacks {len(missing)} file{'' if len(missing) == 1 else 's'}, missing "
+                   "when it was taken (`flask --app wiki files check` lists them):", err=True)
+        for item in missing:
+            click.echo(f"  {item.get('reason') or item.get('name')}", err=True)
     for path in written:
         kept = " (this instance's own config.py is kept: compare the two)" \
             if path.endswith(".from-backup") else ""

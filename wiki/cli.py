@@ -150,6 +150,9 @@ def import_command(folder, parent, labels, visibility, jobs):
         click.echo(f"{item.path}: {item.reason}", err=True)
     if report.labels_ignored:
         click.echo("Labels were not set: no plugin keeps labels.", err=True)
+    if report.files_ignored:
+        click.echo(f"Files were not imported ({report.files_ignored} left out): no plugin keeps files "
+                   "(is the attachments plugin disabled?); the links to them stay as they were.", err=True)
     click.echo(f"Imported {folder}: {report.summary()}.")
 
 
@@ -158,12 +161,16 @@ def import_command(folder, parent, labels, visibility, jobs):
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--public-only", is_flag=True, help="Only the pages anonymous visitors can read.")
 def export_command(folder, public_only):
-    """Write each page as FOLDER/<slug>.md (with front matter), the tree as folders."""
+    """Write each page as FOLDER/<slug>.md (with front matter), the tree as
+    folders, and its files in FOLDER/<slug>.files/."""
     try:
-        count = export_pages(folder, AnonymousUser() if public_only else _CliUser())
+        result = export_pages(folder, AnonymousUser() if public_only else _CliUser())
     except ExportError as e:
         raise click.ClickException(str(e)) from None
-    click.echo(f"Exported {count} pages to {folder}.")
+    for note in result.notes:
+        click.echo(note, err=True)
+    files = f" and {result.files} file{'' if result.files == 1 else 's'}" if result.files else ""
+    click.echo(f"Exported {result.pages} pages{files} to {folder}.")
 
 
 @click.command("demo")

@@ -97,7 +97,9 @@ def template_slot(name, context):
     e.g. a search box), ``sidebar``, ``page_header`` (under the page title),
     ``page_footer`` (under the page text), ``page_actions`` (buttons beside
     Edit), ``home`` (on the home page, under recent changes), ``editor``
-    (inside the page editor's form, under the text; also gets ``form``).
+    (inside the page editor's form, under the text; also gets ``form``),
+    ``admin_trash`` (on the admins' trash page, under the deleted pages:
+    what else a plugin keeps for admins to restore).
     ``context`` holds ``page`` (or None) and ``user``.
 
     A plain ``str`` is escaped; return ``markupsafe.Markup`` only for HTML the
@@ -205,7 +207,7 @@ def labels_changed(page, added, removed, user):
     """The labels of ``page`` changed: ``added`` and ``removed`` are lists of labels."""
 
 
-# -- Import ---------------------------------------------------------------------
+# -- Import and export ----------------------------------------------------------
 
 
 @hookspec(firstresult=True)
@@ -219,7 +221,110 @@ def set_pages_labels(labels, user):
     committed: call it with nothing else pending in the session."""
 
 
+@hookspec(firstresult=True)
+def export_page_files(page, text, folder, link, note):
+    """``pages export`` is writing ``page``, whose Markdown is ``text``: write
+    the files your plugin keeps for the page into ``folder`` (a
+    ``pathlib.Path`` that does not exist yet: create it only when the page
+    has files), and return ``text`` with your references to files made
+    links that work in the exported folder. ``link(page, name)`` is the
+    relative link, from this page's Markdown file, to the file ``name``
+    written for ``page`` (this one or another; None when that page is not
+    exported). Rewrite outside code only (``wiki.api.outside_code``); call
+    ``note(message)`` for what could not be exported. Return None when no
+    file is yours to write (the text is then written as it is)::
+
+        @hookimpl
+        def export_page_files(page, text, folder, link):
+            if not has_files(page):
+                return None
+            folder.mkdir()
+            write_files(page, folder)
+            return outside_code(text, lambda part: MY_REF.sub(
+                lambda m: f"[{m[1]}]({link(page, m[2])})", part))
+    """
+
+
+@hookspec(firstresult=True)
+def import_file(path, name, text, image, page_title):
+    """``pages import`` found a file to attach: ``path`` (a ``pathlib.Path``
+    of a regular file inside the imported folder), to become the file
+    ``name`` of a page. Check it as you would an upload, without keeping
+    anything, and return the Markdown that refers to it from the linking
+    page's text: ``text`` is the link's text (``image``: an image link),
+    ``page_title`` the title of the page that holds the file when it is not
+    the linking page (None when it is). A file of a page's own files folder
+    that no link names comes with ``text`` None: check it only (return any
+    string, such as ``""``). Raise ``wiki.api.PageError`` with the reason
+    you refuse it: the link stays as written and the import reports it.
+    None: no plugin keeps files (the links stay, and the import says that
+    files were not imported)::
+
+        @hookimpl
+        def import_file(path, name, text, image, page_title):
+            if path.stat().st_size == 0:
+                raise PageError(f"“{name}” is empty.")
+            return f"[{text}]({name})" if page_title is None else f"[[{page_title}^{name}|{text}]]"
+    """
+
+
+@hookspec(firstresult=True)
+def import_page_files(page, files, user, note):
+    """``pages import`` wrote ``page`` (committed) and accepted ``files`` for
+    it with ``import_file``: a dict, name -> ``pathlib.Path``. Attach each
+    as ``user``, adding nothing when the page's file of that name has the
+    same bytes already (importing again changes nothing); call
+    ``note(message)`` for a file you could not attach. Return how many files
+    you attached (new files and new versions); None when no plugin keeps
+    files. Changes are committed::
+
+        @hookimpl
+        def import_page_files(page, files, user, note):
+            return sum(attach(page, name, path, user) for name, path in files.items())
+    """
+
+
 # -- Backup ---------------------------------------------------------------------
+
+
+@hookspec
+def backup_files(connection):
+    """``flask --app wiki backup`` asks for the files your plugin keeps beside
+    the database's rows (bytes of uploads, say), to store them under
+    ``files/`` in the archive. Return (or yield) ``(name, open)`` pairs:
+    ``name`` a path starting with your plugin's name
+    (``"greeting/<sha256>"``), ``open()`` a readable binary file of its
+    bytes, read in chunks and closed by the backup. When the bytes are
+    missing, ``open()`` raises ``LookupError`` or ``OSError`` with a message
+    saying what is missing: the backup goes on without that file and lists
+    it. ``connection`` reads the database at the moment of the backup's
+    snapshot: list the files its rows refer to. A table whose rows hold
+    bytes you store this way declares ``info={"backup": False}``::
+
+        @hookimpl
+        def backup_files(connection):
+            for sha256 in connection.scalars(sa.text("SELECT sha256 FROM greeting_upload")):
+                yield f"greeting/{sha256}", functools.partial(open_blob, sha256)
+    """
+
+
+@hookspec(firstresult=True)
+def restore_file(name, stream):
+    """``flask --app wiki restore`` found ``files/<name>`` in the archive
+    (every member's checksum was checked first). If ``name`` is yours,
+    keep the bytes of ``stream`` (a readable binary file: read it in chunks)
+    where your plugin keeps files and return True, or a message saying why
+    you refuse them; None when the name is not yours. Called after the
+    tables are created and before their rows go in, so a restore that fails
+    midway can be run again::
+
+        @hookimpl
+        def restore_file(name, stream):
+            if name.startswith("greeting/"):
+                save_blob(name.removeprefix("greeting/"), stream)
+                return True
+            return None
+    """
 
 
 @hookspec

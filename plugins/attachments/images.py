@@ -2,6 +2,7 @@
 rendition of a large one for the page (Pillow). The original stays as it
 was uploaded, downloadable."""
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -50,4 +51,5 @@ def rendition(path, shape, store):
     except (OSError, ValueError, Image.DecompressionBombError):
         return None  # shown as uploaded, scaled by the browser
     finally:
-        os.remove(out)
+        with contextlib.suppress(FileNotFoundError):  # the store may have taken it
+            os.remove(out)

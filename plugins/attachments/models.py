@@ -81,6 +81,7 @@ class BlobChunk(db.Model):
     chunk at a time, never whole in memory. The file store leaves it empty."""
 
     __tablename__ = "attachments_blob_chunk"
+    __table_args__ = {"info": {"backup": False}}  # a backup keeps blobs as files (transfer.py)
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     number: Mapped[int] = mapped_column(primary_key=True)

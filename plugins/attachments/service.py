@@ -4,7 +4,6 @@ Every change commits with a line in the page's history and a search change
 (the file's text is read later, off the request path: extraction.py).
 """
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from wiki.api import PageError, db, record_event, utcnow
 from . import extractors, images
 from .models import Attachment, AttachmentVersion
 from .sniff import IMAGES, sniff
-from .store import TooLarge, spool, store
+from .store import TooLarge, spooled, store
 
 MAX_NAME = 200
 # Windows' reserved device names, refused on any system: files go to people's disks.
@@ -42,6 +41,24 @@ def check_name(name):
     if name.startswith(".") or name.split(".")[0].lower() in _RESERVED:
         raise AttachmentError(f"“{name}” is a name some systems keep for themselves: choose another.")
     return re.sub(r"\s+", " ", name)
+
+
+def check_file(path, name, size):
+    """The sniffed type of the file at ``path`` (``size`` bytes) to attach as
+    ``name``, or ``AttachmentError``: empty, too large, a type not allowed."""
+    if size == 0:
+        raise AttachmentError(f"“{name}” is empty: there is nothing to attach.")
+    if size > current_app.config["MAX_ATTACHMENT_BYTES"]:
+        raise _too_large(name)
+    mime = sniff(path, name)
+    allowed = current_app.config["ATTACHMENTS_ALLOWED_TYPES"]
+    if allowed and mime not in allowed:
+        raise AttachmentError(f"“{name}” is a kind of file this wiki does not take ({mime}).", 415)
+    return mime
+
+
+def _too_large(name):
+    return AttachmentError(f"“{name}” is larger than the {size_limit()} a file may be.", 413)
 
 
 def size_limit():
@@ -76,24 +93,14 @@ def add(page, name, stream, user):
     new version of the file of that name (a deleted one comes back). The
     bytes are spooled to disk a chunk at a time, never whole in memory."""
     name = check_name(name)
-    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
     try:
-        path, sha256, size = spool(stream, limit)
+        with spooled(stream, current_app.config["MAX_ATTACHMENT_BYTES"]) as (path, sha256, size):
+            mime = check_file(path, name, size)
+            shape = images.measure(path) if mime in IMAGES else None
+            rendition = images.rendition(path, shape, store()) if shape else None
+            store().put(path, sha256)  # last: the store may take the file
     except TooLarge:
-        raise AttachmentError(f"“{name}” is larger than the {size_limit()} a file may be.",
-                              413) from None
-    try:
-        if size == 0:
-            raise AttachmentError(f"“{name}” is empty: there is nothing to attach.")
-        mime = sniff(path, name)
-        allowed = current_app.config["ATTACHMENTS_ALLOWED_TYPES"]
-        if allowed and mime not in allowed:
-            raise AttachmentError(f"“{name}” is a kind of file this wiki does not take ({mime}).", 415)
-        shape = images.measure(path) if mime in IMAGES else None
-        store().put(path, sha256)
-        rendition = images.rendition(path, shape, store()) if shape else None
-    finally:
-        os.remove(path)
+        raise _too_large(name) from None
     attachment = find(page, name, include_deleted=True)
     new = attachment is None or attachment.is_deleted
     if attachment is None:

@@ -24,6 +24,8 @@ def render(name, context):
         return _template("attachments/section.html", page=page, files=service.listed(page),
                          can_upload=may_upload(user), can_delete=user.can_edit, form=FlaskForm(),
                          images=IMAGES, short=short, size=human_size, max_size=service.size_limit())
+    if name == "admin_trash" and user.has_role("admin"):
+        return _template("attachments/_deleted.html", deleted=service.trash(), form=FlaskForm())
     if name == "editor" and page is not None and may_upload(user):
         return _template("attachments/editor.html", page=page, max_size=service.size_limit())
     return None

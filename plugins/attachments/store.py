@@ -8,6 +8,7 @@ Writing goes through a temporary file: a blob is complete, or absent.
 """
 
 import contextlib
+import errno
 import hashlib
 import io
 import os
@@ -28,8 +29,14 @@ CHUNK = 1024 * 1024
 class BlobStore(ABC):
     @abstractmethod
     def put(self, path, sha256):
-        """Keep the bytes of the file at ``path`` as blob ``sha256`` (nothing to
-        do when it is kept already)."""
+        """Keep the bytes of the temporary file at ``path`` as blob ``sha256``
+        (nothing to do when it is kept already). The store may take the file
+        itself (move it): the caller removes it only if it is still there."""
+
+    def scratch(self):
+        """A folder for temporary files the store can take without copying
+        them (the same disk), or None for the system's."""
+        return None
 
     @abstractmethod
     def open(self, sha256):
@@ -63,14 +70,24 @@ class FileStore(BlobStore):
     def _path(self, sha256):
         return os.path.join(self.root, sha256[:2], sha256[2:4], sha256)
 
+    def scratch(self):
+        folder = os.path.join(self.root, "tmp")
+        os.makedirs(folder, exist_ok=True)
+        return folder
+
     def put(self, path, sha256):
         target = self._path(sha256)
         if os.path.exists(target):
             return
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        tmp = f"{target}.{uuid.uuid4().hex}.tmp"
-        shutil.copyfile(path, tmp)
-        os.replace(tmp, target)  # atomic: readers see all of it or nothing
+        try:
+            os.replace(path, target)  # atomic: readers see all of it or nothing; no copy
+        except OSError as e:
+            if e.errno != errno.EXDEV:
+                raise
+            tmp = f"{target}.{uuid.uuid4().hex}.tmp"  # another disk: copy, then rename
+            shutil.copyfile(path, tmp)
+            os.replace(tmp, target)
 
     def open(self, sha256):
         try:
@@ -181,11 +198,25 @@ def store():
     return FileStore(os.path.join(current_app.instance_path, "files"))
 
 
-def spool(stream, limit):
-    """Copy ``stream`` to a temporary file, a chunk at a time: (path, sha256,
-    size); ``TooLarge`` past ``limit`` bytes (nothing is kept then)."""
+@contextlib.contextmanager
+def spooled(stream, limit):
+    """``(path, sha256, size)`` of a temporary copy of ``stream``, made a chunk
+    at a time where the store can take it without copying it again (see
+    ``spool``); the copy is gone after the ``with`` block."""
+    path, sha256, size = spool(stream, limit, store().scratch())
+    try:
+        yield path, sha256, size
+    finally:
+        with contextlib.suppress(FileNotFoundError):  # the store took it
+            os.remove(path)
+
+
+def spool(stream, limit, folder=None):
+    """Copy ``stream`` to a temporary file in ``folder``, a chunk at a time:
+    (path, sha256, size); ``TooLarge`` past ``limit`` bytes (nothing is kept
+    then)."""
     digest, size = hashlib.sha256(), 0
-    fd, path = tempfile.mkstemp(prefix="wiki-upload-")
+    fd, path = tempfile.mkstemp(prefix="wiki-upload-", dir=folder)
     try:
         with os.fdopen(fd, "wb") as out:
             while True:

@@ -166,11 +166,17 @@ def test_deleting_is_soft_and_admins_restore(client, auth, make_page):
     assert client.get("/admin/files").status_code == 403
     auth.logout()
     auth.login("admin")
-    trash = client.get("/admin/files").get_data(as_text=True)
     attachment = db.session.scalar(db.select(Attachment))
-    assert "photo.png" in trash
+    restore = f'action="/admin/files/{attachment.id}/restore"'
+    assert restore in client.get("/admin/files").get_data(as_text=True)
+    trash = client.get("/admin/trash").get_data(as_text=True)  # beside the deleted pages
+    assert "Deleted files" in trash and restore in trash and "photo.png" in trash
     assert client.post(f"/admin/files/{attachment.id}/restore").status_code == 303
     assert download(client, "/wiki/workshop/files/photo.png").status_code == 200
+    assert restore not in client.get("/admin/trash").get_data(as_text=True)
+    kinds = db.session.scalars(db.select(PageEvent.kind).where(PageEvent.page_id == page.id)
+                               .order_by(PageEvent.id)).all()
+    assert kinds[-3:] == ["attached", "file deleted", "file restored"]
 
 
 # -- serving safely ---------------------------------------------------------------------------------

@@ -258,7 +258,34 @@ class Recorder:
     def comment_deleted(self, comment):
         self._record("comment_deleted", id=comment.id)
 
+    # -- files: export and import (the attachments plugin answers) --------------
+
+    @hookimpl
+    def export_page_files(self, page, folder):
+        self._record("export_page_files", slug=page.slug, folder=folder.name)
+        return None  # a recorder keeps no files: let a real plugin answer
+
+    @hookimpl
+    def import_file(self, name, page_title):
+        self._record("import_file", name=name, page_title=page_title)
+        return None
+
+    @hookimpl
+    def import_page_files(self, page, files):
+        self._record("import_page_files", slug=page.slug, files=sorted(files))
+        return None
+
     # -- backup -----------------------------------------------------------------
+
+    @hookimpl
+    def backup_files(self, connection):
+        self._record("backup_files")
+        return []  # nothing of its own to store
+
+    @hookimpl
+    def restore_file(self, name):
+        self._record("restore_file", name=name)
+        return None  # not its file: the plugin it belongs to takes it
 
     @hookimpl
     def wiki_restored(self):

@@ -8,7 +8,8 @@ same page in the wiki's eyes: it goes through ``wiki.services`` (a revision
 only when the title or text differ, then move and visibility), which checks,
 records history and fires events as for any edit. Labels go through the
 ``set_pages_labels`` hook, a batch of new pages at a time, so the core needs
-no labels plugin.
+no labels plugin; files that pages link to (``files.py``) through the
+``import_page_files`` hook, once their page is written.
 """
 
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from ..extensions import db
 from ..models import Page, PageAlias, Revision
 from ..plugins import hook
 from ..text import title_key
+from .files import link_files
 from .plan import plan
 from .rendering import render_all
 from .source import Note, read_folder
@@ -37,17 +39,26 @@ class Report:
     skipped: list[Note] = field(default_factory=list)  # nothing written for these files
     problems: list[Note] = field(default_factory=list)  # imported, but part of it refused
     labels_ignored: bool = False  # labels were asked for, but no plugin keeps labels
+    files_attached: int = 0  # new files and new versions
+    files_unchanged: int = 0  # the page had them already, with the same bytes
+    files_ignored: int = 0  # links to files and files kept out: no plugin keeps files
 
     def summary(self):
-        return (f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+        text = (f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
                 f"{len(self.skipped)} skipped")
+        if self.files_attached or self.files_unchanged:
+            text += (f"; {self.files_attached} file{'' if self.files_attached == 1 else 's'} attached, "
+                     f"{self.files_unchanged} unchanged")
+        return text
 
 
 def prepare(root, labels=()):
-    """Read and plan the folder: ``(entries, skipped)``. Nothing is written."""
+    """Read and plan the folder: ``(entries, skipped)``. Nothing is written
+    (the plugin that keeps files checks those the pages link to)."""
     max_chars = current_app.config["MAX_PAGE_CHARS"]
     files, skipped = read_folder(root, max_chars)
     entries, refused = plan(files, max_chars, labels)
+    link_files(entries, root, [f.path for f in files] + [note.path for note in skipped])
     return entries, sorted(skipped + refused)
 
 
@@ -173,12 +184,15 @@ class _Writer:
             self.report.created += len(created)
             # A new page has no labels: [] has nothing to do.
             self._set_labels({page: entry for entry, page, _ in created if entry.labels})
+            for entry, page, _ in created:
+                self._attach(entry, page)
         for entry in known:
             page = db.session.get(Page, self.pages[entry.path].id)
             if self._update(entry, page):
                 self.report.updated += 1
             else:
                 self.report.unchanged += 1
+            self._attach(entry, page)
             # Moved or made members-only: children in later batches inherit that.
             self.pages[entry.path] = _Written(page.id, page.members_only)
         # Once per batch, not per commit: later batches (and the caller) see
@@ -233,6 +247,19 @@ class _Writer:
             self._set_labels({page: entry})
             changed = changed or hook().page_labels(page=page) != before
         return changed
+
+    def _attach(self, entry, page):
+        """Attach the files the entry's page gets (checked when planned)."""
+        self.report.problems.extend(Note(entry.path, note) for note in entry.notes)
+        self.report.files_ignored += entry.files_kept
+        if not entry.files:
+            return
+        refused = []
+        attached = hook().import_page_files(page=page, files=entry.files, user=self.user,
+                                            note=refused.append) or 0
+        self.report.problems.extend(Note(entry.path, note) for note in refused)
+        self.report.files_attached += attached
+        self.report.files_unchanged += max(0, len(entry.files) - attached - len(refused))
 
     def _set_labels(self, entries):
         """Give each page (page -> its entry) its file's labels; a label the

@@ -41,10 +41,16 @@ def rewrite(body, path, titles):
         text = " ".join(match["text"].split())
         return f"[[{title}]]" if text in ("", title) else f"[[{title}|{text}]]"
 
+    return outside_code(body, lambda part: _LINK.sub(link, part))
+
+
+def outside_code(text, rewrite):
+    """``text`` with ``rewrite(part)`` applied to each part that is not code
+    (fenced blocks, code spans): a page about Markdown keeps its examples."""
     out, start = [], 0
-    for code in _CODE.finditer(body):
-        out.append(_LINK.sub(link, body[start:code.start()]))
+    for code in _CODE.finditer(text):
+        out.append(rewrite(text[start:code.start()]))
         out.append(code[0])
         start = code.end()
-    out.append(_LINK.sub(link, body[start:]))
+    out.append(rewrite(text[start:]))
     return "".join(out)

@@ -6,7 +6,8 @@ without touching the wiki, and links can point at files read later.
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..models import VISIBILITIES
 from ..services import default_slug, reserved_slugs
@@ -30,6 +31,9 @@ class Entry:
     labels: list[str] | None  # None: leave the page's labels as they are
     visibility: str | None  # None: the command's choice (new pages: public)
     parent: "Entry | None" = None  # None: top level (or the command's --parent)
+    files: dict[str, Path] = field(default_factory=dict)  # to attach: name -> file (files.py)
+    notes: list[str] = field(default_factory=list)  # links to files left as they were, and why
+    files_kept: int = 0  # links to files left as they were: no plugin keeps files
 
 
 def plan(files, max_chars, labels=()):

@@ -3,7 +3,8 @@
 Symbolic links are never followed out of the folder: a link to a file inside
 it is read, a link to a folder is not walked (it could loop or lead outside).
 Files are opened without following a link swapped in after the check, and
-never read past the size limit.
+never read past the size limit. A page's files folder (``a.files/`` beside
+``a.md``, as the export writes it) holds files, not pages: it is not walked.
 """
 
 import os
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SUFFIX = ".md"
+FILES_SUFFIX = ".files"  # a page's files: "a.files/" beside "a.md"
 _FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
@@ -44,7 +46,8 @@ def read_folder(root, max_chars):
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
         here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        names = {name.lower() for name in filenames}
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not is_files_folder(d, names))
         for name in dirnames:
             if (here / name).is_symlink():
                 skipped.append(Note(_rel(here / name, root), "symbolic link to a folder: not followed"))
@@ -57,6 +60,13 @@ def read_folder(root, max_chars):
             except SkipFile as e:
                 skipped.append(Note(_rel(path, root), str(e)))
     return sorted(files, key=lambda f: f.path), sorted(skipped)
+
+
+def is_files_folder(name, names):
+    """Whether the folder ``name`` is the files folder of a page, among the
+    file ``names`` (lower-case) beside it."""
+    stem = name[:-len(FILES_SUFFIX)]
+    return name.lower().endswith(FILES_SUFFIX) and bool(stem) and f"{stem}{SUFFIX}".lower() in names
 
 
 def _rel(path, root):

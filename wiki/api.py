@@ -49,7 +49,7 @@ from .services import (
     record_event,
     save_page,
 )
-from .text import html_text, html_to_text, slugify
+from .text import html_text, html_to_text, human_size, slugify
 from .throttle import RateLimited, attempt, client_hash, take_slot
 from .transfer.links import outside_code
 from .wikilinks import linked_page
@@ -68,7 +68,7 @@ __all__ = [
     # rendering
     "render_markdown", "finish_html", "clean", "Sanitizer", "Allowlist", "placeholder", "BlockError",
     # text
-    "html_text", "html_to_text", "slugify", "outside_code",
+    "html_text", "html_to_text", "human_size", "slugify", "outside_code",
     # errors, cached views, rate limits
     "render_error", "fresh", "invalidate_views", "client_hash", "attempt", "take_slot", "RateLimited",
 ]

@@ -30,6 +30,7 @@ from .archive import DAMAGED, ArchiveError, ArchiveReader, ArchiveWriter, decode
 from .extensions import db
 from .models import Page, User
 from .plugins import hook
+from .text import human_size
 
 BATCH = 1000  # rows per fetch and per INSERT: tables are never all in memory
 INSTANCE_FILES = ("config.py", "secret_key")
@@ -61,15 +62,7 @@ def _rows(count):
 
 
 def _files(count, size):
-    return f"{count} file{'' if count == 1 else 's'} ({_size(size)})"
-
-
-def _size(n):
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:,} bytes" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} GB"
+    return f"{count} file{'' if count == 1 else 's'} ({human_size(size)})"
 
 
 def _stored_name(name):

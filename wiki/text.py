@@ -32,6 +32,15 @@ def title_key(title):
     return slugify("".join(ch for ch in folded if not unicodedata.combining(ch)))
 
 
+def human_size(n):
+    """A size in bytes as people read it: "512 bytes", "3.4 MB"."""
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,} bytes" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
 def normalize_newlines(text):
     """Browsers send CRLF; revisions store LF and end with one newline."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")

@@ -6,11 +6,10 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from wiki.api import AnonymousUser, db, find_page
+from wiki.api import AnonymousUser, db, find_page, human_size
 
 from . import extraction, service
 from .models import AttachmentVersion
-from .slots import human_size
 from .store import store
 
 

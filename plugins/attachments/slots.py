@@ -5,6 +5,8 @@ from flask import render_template, url_for
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 
+from wiki.api import human_size
+
 from . import service
 from .sniff import IMAGES, short
 from .views import may_upload
@@ -29,11 +31,3 @@ def render(name, context):
     if name == "editor" and page is not None and may_upload(user):
         return _template("attachments/editor.html", page=page, max_size=service.size_limit())
     return None
-
-
-def human_size(n):
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} GB"

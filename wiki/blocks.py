@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from .plugins import hook
 
-_PLACEHOLDER = re.compile(r'<(div|span) class="wiki-block"([^>]*)></\1>')
+_PLACEHOLDER = re.compile(r'<(div|span) class="wiki-block"([^>]*)>([^<]*)</\1>')
 _ATTR = re.compile(r'(data-block|data-args)="([^"]*)"')
 
 
@@ -21,11 +21,14 @@ class BlockError(ValueError):
     """Bad block arguments: the message is shown to editors, in place."""
 
 
-def placeholder(name, args="", inline=False):
+def placeholder(name, args="", inline=False, fallback=""):
     """The HTML a Markdown extension writes for block ``name``: a ``div``, or
-    with ``inline`` a ``span`` (a block inside a line of text, e.g. an image)."""
+    with ``inline`` a ``span`` (a block inside a line of text, e.g. an image).
+    ``fallback`` is plain text shown instead when no plugin renders the block
+    (its plugin was turned off): a reference to a file shows its words."""
     tag = "span" if inline else "div"
-    return f'<{tag} class="wiki-block" data-block="{escape(name)}" data-args="{escape(args)}"></{tag}>'
+    return (f'<{tag} class="wiki-block" data-block="{escape(name)}" data-args="{escape(args)}">'
+            f"{escape(fallback)}</{tag}>")
 
 
 def fill_blocks(rendered_html, page, user):
@@ -40,7 +43,8 @@ def fill_blocks(rendered_html, page, user):
         except BlockError as e:
             out = _problem(user, f"{name}: {e}")
         if out is None:
-            out = _problem(user, f"Unknown block “{name}”.")
+            fallback = match.group(3)  # escaped text, as sanitized with the page
+            out = fallback if fallback.strip() else _problem(user, f"Unknown block “{name}”.")
         return str(out)
 
     return _PLACEHOLDER.sub(fill, rendered_html)

@@ -115,12 +115,15 @@ def render_block(name, args, page, user):
 
     A block is a placeholder in a revision's cached HTML,
     ``<div class="wiki-block" data-block="NAME" data-args="ARGS"></div>``
-    (``wiki.blocks.placeholder(name, args)`` writes one), filled in when the
-    page is viewed: its output may depend on other pages (a list of children)
-    without re-rendering any Markdown. ``args`` is the placeholder's string;
-    ``page`` is None in the editor preview of a new page. Return Markup built
-    safely (escape what you insert); raise ``wiki.blocks.BlockError(message)``
-    for bad arguments: editors see the message, readers see nothing.
+    (``wiki.blocks.placeholder(name, args)`` writes one; ``inline=True``
+    makes it a ``span``, for a block inside a line of text), filled in when
+    the page is viewed: its output may depend on other pages (a list of
+    children) without re-rendering any Markdown. ``args`` is the
+    placeholder's string; ``page`` is None in the editor preview of a new
+    page. Return Markup built safely (escape what you insert); raise
+    ``wiki.blocks.BlockError(message)`` for bad arguments: editors see the
+    message, readers see nothing. A placeholder written with a ``fallback``
+    text shows that text when no plugin renders it (yours was turned off).
     """
 
 

@@ -31,18 +31,23 @@ def block_args(page, name, text, image):
     return json.dumps({"page": page, "name": name, "text": text, "image": image}, ensure_ascii=False)
 
 
+def _stored(md, args, text):
+    # With the plugin turned off, the reference shows its words.
+    return md.htmlStash.store(placeholder(BLOCK, args, inline=True, fallback=text))
+
+
 class _Local(InlineProcessor):
     def handleMatch(self, m, data):
         name = unquote(m.group(3) or m.group(4))
         args = block_args("", name, m.group(2), m.group(1) == "!")
-        return self.md.htmlStash.store(placeholder(BLOCK, args, inline=True)), m.start(0), m.end(0)
+        return _stored(self.md, args, m.group(2) or name), m.start(0), m.end(0)
 
 
 class _Other(InlineProcessor):
     def handleMatch(self, m, data):
         page, name = m.group(2).strip(), m.group(3).strip()
-        args = block_args(page, name, (m.group(4) or name).strip(), m.group(1) == "!")
-        return self.md.htmlStash.store(placeholder(BLOCK, args, inline=True)), m.start(0), m.end(0)
+        text = (m.group(4) or name).strip()
+        return _stored(self.md, block_args(page, name, text, m.group(1) == "!"), text), m.start(0), m.end(0)
 
 
 class AttachmentExtension(Extension):

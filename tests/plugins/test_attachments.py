@@ -416,3 +416,22 @@ def test_sniffing_an_archive_bomb_reads_only_its_first_bytes(tmp_path):
         tracemalloc.stop()
     assert kind == "application/zip"  # not what it claims: the declared type is followed by junk
     assert peak < 4 * 1024 * 1024
+
+
+def test_with_the_plugin_turned_off_references_show_their_words(app_factory, store_name):
+    """As docs/plugins.md says: drop the tables first, then turn it off."""
+    from wiki import create_app
+    from wiki.services import create_page
+
+    app = app_factory()
+    with app.app_context():
+        create_page("Notes", "See ![the map](map.png), [the report](report.pdf) and [[Other^x.pdf]].", None)
+        result = app.test_cli_runner().invoke(args=["db", "downgrade", "attachments@base"])
+        assert result.exit_code == 0, result.output
+        db.session.remove()
+    off = create_app({"TESTING": True, "DISABLED_PLUGINS": ["attachments"]})
+    with off.app_context():
+        html = off.test_client().get("/wiki/notes").get_data(as_text=True)
+        assert "See the map, the report and x.pdf." in html
+        db.session.remove()
+        db.engine.dispose()

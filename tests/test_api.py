@@ -112,8 +112,9 @@ def test_plugins_declare_their_own_hooks_and_others_implement_them_optionally():
 
     hooks = build_manager({}).hook
     assert hooks.search_documents.spec is not None and hooks.comment_posted.spec is not None
-    assert sorted(impl.plugin_name for impl in hooks.search_changes.get_hookimpls()) == ["comments", "labels"]
-    # Comments and labels implement the search plugin's hooks, optionally:
+    implementers = sorted(impl.plugin_name for impl in hooks.search_changes.get_hookimpls())
+    assert implementers == ["attachments", "comments", "labels"]
+    # They implement the search plugin's hooks, optionally:
     # without search they still load, and nobody declares those hooks.
     hooks = build_manager({"DISABLED_PLUGINS": ["search"]}).hook
     assert hooks.search_documents.spec is None and hooks.comment_posted.spec is not None

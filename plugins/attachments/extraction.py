@@ -170,7 +170,8 @@ class Runner:
     def _drain(self):
         while True:
             # One app context per file: its teardown applies the search
-            # change the stored text made, so the file is found at once.
+            # change the stored text made (so the file is found at once), then
+            # ends the session.
             with self._app.app_context():
                 try:
                     version_id = claim()
@@ -180,8 +181,6 @@ class Runner:
                 except Exception:
                     log.exception("attachments: text extraction stopped; it resumes at the next upload")
                     return
-                finally:
-                    db.session.remove()
 
 
 def runner():

@@ -31,7 +31,7 @@ def documents(kind, keys):
         found = {c.id: c for c in db.session.scalars(query)}
         ids = sorted(found) if keys is None else keys
         return [(f"comment:{i}", document(found.get(i), pages)) for i in ids]
-    if kind == "page-comments":
+    if kind == "page-dependents":  # pages renamed, moved, hidden, deleted...: their comments follow
         comments = db.session.scalars(load.where(Comment.page_id.in_(keys)))
         return [(f"comment:{c.id}", document(c, pages)) for c in comments]
     return None

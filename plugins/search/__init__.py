@@ -1,4 +1,4 @@
-"""Full-text search over pages and comments, in English and French.
+"""Full-text search over pages, comments and attached files, in English and French.
 
 The database is the source of truth: every change writes a row to the
 ``search_change`` log in its own transaction (``changes.py``), and each app

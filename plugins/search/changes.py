@@ -22,12 +22,13 @@ from wiki.api import Page, PageEvent, Revision, db, hook, utcnow
 
 from .documents import live_page_ids, page_documents
 from .engine import Cursor, Document, IndexBusy
+from .hookspecs import PAGE_DEPENDENTS
 from .models import SearchChange, SearchLogState
 
 log = logging.getLogger(__name__)
 
 # Changes of these page columns change other documents too: children's paths
-# and visibility, comments' page title and visibility.
+# and visibility, the page title and visibility of its comments and files.
 SUBTREE_COLUMNS = {"parent_id", "visibility", "members_only", "title", "slug", "deleted_at"}
 WRITE_TIMEOUT = 20  # seconds a writer waits for another process's lock
 RECENT_WINDOW = timedelta(minutes=2)  # commits can land out of id order (PostgreSQL)
@@ -266,22 +267,28 @@ def resolve(keys):
     docs = {}
     subtree_roots = sorted(k for kind, k in keys if kind == "subtree")
     page_ids = {k for kind, k in keys if kind == "page"}
-    comment_pages = set()
+    dependent_pages = set()  # their comments, files... follow them
     for root in subtree_roots:
         ids = subtree_ids(root)
         page_ids |= ids
-        comment_pages |= ids
+        dependent_pages |= ids
     docs.update(page_documents(page_ids))
     by_kind = {}
     for kind, key in keys:
         if kind not in ("page", "subtree"):
             by_kind.setdefault(kind, []).append(key)
-    if comment_pages:
-        by_kind.setdefault("page-comments", []).extend(sorted(comment_pages))
+    if dependent_pages:
+        by_kind.setdefault(PAGE_DEPENDENTS, []).extend(sorted(dependent_pages))
     for kind, kind_keys in by_kind.items():
-        for doc_id, doc in hook().search_documents(kind=kind, keys=kind_keys) or ():
+        for doc_id, doc in plugin_documents(kind, kind_keys):
             docs[doc_id] = _typed(doc)
     return list(docs.items())
+
+
+def plugin_documents(kind, keys):
+    """(doc id, document or None) from every plugin that answers for ``kind``."""
+    for answer in hook().search_documents(kind=kind, keys=keys):
+        yield from answer or ()
 
 
 def _typed(doc):
@@ -313,6 +320,6 @@ def all_documents():
             yield doc
     for kinds in hook().search_kinds():
         for kind in kinds or ():
-            for _doc_id, doc in hook().search_documents(kind=kind, keys=None) or ():
+            for _doc_id, doc in plugin_documents(kind, None):
                 if doc is not None:
                     yield _typed(doc)

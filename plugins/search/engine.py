@@ -21,16 +21,22 @@ from markupsafe import Markup
 from .folder import IndexFolder
 from .query import ParsedQuery
 
+# What the documents hold, for every engine. Raise it when an index built
+# before cannot answer right (a new field, a new kind of document): each
+# engine stores it in its index and rebuilds an index with another value
+# on first use (``IndexOutdated``), with the engine's own schema version.
+DOCUMENTS_VERSION = 2  # 2: files, with ``filetype``, ``file_name`` and ``keywords``
+
 
 @dataclass(frozen=True)
 class Document:
-    """One searchable thing: a page or a comment, as a reader sees it."""
+    """One searchable thing: a page, a comment or a file, as a reader sees it."""
 
-    id: str  # "page:12", "comment:34": unique in the index
-    type: str  # page, comment
+    id: str  # "page:12", "comment:34", "file:5": unique in the index
+    type: str  # page, comment, file
     page_id: int
     slug: str
-    title: str  # a comment has none; it shows its page's
+    title: str  # a comment has none (it shows its page's); a file's is its name
     body: str  # plain text
     updated: datetime  # UTC
     members_only: bool
@@ -42,7 +48,10 @@ class Document:
     labels: tuple = ()
     authors: tuple = ()  # lower-case user names, display names, guest names
     path: tuple = ()  # ids of the page's ancestors and of the page
-    author_name: str | None = None  # comments: who wrote it, as shown
+    author_name: str | None = None  # comments: who wrote it; files: who uploaded it
+    file_name: str | None = None  # files: the name on its page (the hit links to the file)
+    filetype: str = ""  # files: the ``filetype:`` value (pdf, docx, png...)
+    keywords: tuple = ()  # more words that find it as its title does, not shown (a name's parts)
 
     @classmethod
     def from_dict(cls, values):
@@ -52,8 +61,11 @@ class Document:
 
     @property
     def heading(self):
-        """The title and the words of the labels: they weigh more than the body."""
+        """The title, its keywords and the words of the labels: they weigh
+        more than the body."""
         label_words = " ".join(x.lower() for x in self.labels).replace("-", " ").replace("_", " ")
+        if self.keywords:
+            return f"{self.title}\n{' '.join(self.keywords)}\n{label_words}"
         return f"{self.title}\n{label_words}"
 
     def shown(self):
@@ -64,6 +76,8 @@ class Document:
             "breadcrumb": [list(b) for b in self.breadcrumb], "body": self.body,
             "sections": [list(s) for s in self.sections], "author_name": self.author_name,
             "labels": [x.lower() for x in self.labels], "updated": self.updated.isoformat(),
+            # Only files have these: a page's stored fields stay as they were.
+            **({"file_name": self.file_name, "filetype": self.filetype} if self.file_name else {}),
         }
 
 
@@ -94,7 +108,9 @@ class Hit:
     updated: datetime
     snippet: Markup  # escaped, searched words marked
     section: dict | None  # {"anchor", "title"} when the best match is in a folded section
-    author_name: str | None  # comments: who wrote it
+    author_name: str | None  # comments: who wrote it; files: who uploaded it
+    file_name: str | None = None  # files: its name, for the link to it
+    filetype: str = ""  # files: pdf, docx, png...
 
 
 @dataclass
@@ -120,6 +136,12 @@ class Batch(ABC):
 
 class IndexMissing(Exception):
     """No usable index on disk: build one."""
+
+
+class IndexOutdated(IndexMissing):
+    """An index built by an older version (another schema or
+    ``DOCUMENTS_VERSION``): it cannot answer right, so it counts as none and
+    is rebuilt."""
 
 
 class IndexBusy(Exception):

@@ -2,7 +2,8 @@
 
 A plugin implementing them marks each ``@hookimpl(optionalhook=True)``: it
 then loads whether the search plugin is enabled or not. The comments plugin
-(``plugins/comments/search.py``) is the example.
+(``plugins/comments/search.py``) and the attachments plugin
+(``plugins/attachments/search.py``) are the examples.
 """
 
 from datetime import datetime
@@ -17,7 +18,7 @@ class SearchDocument(TypedDict, total=False):
     version; the others default to empty."""
 
     id: str  # "comment:34": unique in the index, "<kind>:<key>"
-    type: str  # the ``type:`` filter value, e.g. "comment"
+    type: str  # the ``type:`` filter value, e.g. "comment" or "file"
     page_id: int  # the page it belongs to (its hit links there)
     slug: str  # that page's address
     title: str  # "" when it shows its page's title
@@ -32,7 +33,10 @@ class SearchDocument(TypedDict, total=False):
     labels: list  # label names (the ``label:`` filter and facets)
     authors: list  # lower-case names for ``author:``
     path: list  # ids of the page's ancestors and of the page (``in:``)
-    author_name: str | None  # who wrote it, as shown
+    author_name: str | None  # who wrote it (or uploaded it), as shown
+    file_name: str | None  # a file: its name on the page; the hit links to /wiki/<slug>/files/<name>
+    filetype: str  # a file: the ``filetype:`` filter value, e.g. "pdf"
+    keywords: list  # more words that find it as its title does, not shown
 
 
 @hookspec
@@ -44,13 +48,26 @@ def search_changes(obj, deleted):
     transaction, so the index can never miss a committed change."""
 
 
-@hookspec(firstresult=True)
+# The kind ``search_documents`` is asked for with page ids: every plugin's
+# documents on those pages (see below).
+PAGE_DEPENDENTS = "page-dependents"
+
+
+@hookspec
 def search_documents(kind, keys):
     """Return ``(doc_id, doc)`` pairs for ``keys`` of your ``kind`` (all of
     them when ``keys`` is None; ``doc`` None removes ``doc_id`` from the
-    index), or None when ``kind`` is not yours. The kind ``page-comments``
-    asks for the documents that depend on the pages ``keys`` (their
-    comments). A document is a ``SearchDocument``."""
+    index), or None when ``kind`` is not yours. A document is a
+    ``SearchDocument``; the pairs may come as any iterable (a generator
+    keeps a full reindex's memory low).
+
+    Every plugin is asked, and every answer is used: the kind
+    ``page-dependents`` (``PAGE_DEPENDENTS``) asks each plugin for all its
+    documents that depend on the pages ``keys`` (comments, files), deleted
+    or hidden ones as ``(doc_id, None)``, when those pages were renamed,
+    moved, deleted, restored or changed visibility, so that they follow
+    their page. (Before, this hook took the first answer and that kind was
+    ``page-comments``: only one plugin could follow its pages.)"""
 
 
 @hookspec

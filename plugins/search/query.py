@@ -5,8 +5,8 @@
     soil OR sol             either word
     -remote                 pages without the word
     monitor*                words starting with "monitor"
-    label:soil-carbon  author:name  type:page|comment  in:<slug>
-    updated:>2021-01-01  updated:<2022-01-01  updated:2021-03-01
+    label:soil-carbon  author:name  type:page|comment|file  in:<slug>
+    filetype:pdf|docx  updated:>2021-01-01  updated:<2022-01-01  updated:2021-03-01
 
 Parsing never fails: a query that does not follow the rules is searched as
 well as it can be, with a notice saying what was done.
@@ -21,8 +21,12 @@ from .analysis import fold, stems, words
 
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 30
-FILTERS = ("label", "author", "type", "in", "updated")
-TYPES = ("page", "comment")
+FILTERS = ("label", "author", "type", "filetype", "in", "updated")
+TYPES = ("page", "comment", "file")
+# Other names people give a kind of file, for ``filetype:`` (the names are
+# the attachments plugin's short ones: pdf, docx, pptx, odt, png, jpeg...).
+FILETYPE_ALIASES = {"jpg": "jpeg", "markdown": "md", "text": "txt", "htm": "html"}
+_FILETYPE = re.compile(r"^[a-z0-9]{1,16}$")
 
 _TOKEN = re.compile(r'\s*(-?)(?:"([^"]*)("?)|(\S+))')
 _DATE = re.compile(r"^(>=|<=|>|<)?(\d{4}-\d{2}-\d{2})$")
@@ -68,7 +72,7 @@ class Clause:
 
 @dataclass
 class Filter:
-    name: str  # label, author, type, in
+    name: str  # label, author, type, filetype, in
     value: str
     negate: bool = False
 
@@ -194,7 +198,14 @@ def _filter(q, token, negate):
     if name == "type":
         kinds = [v for v in value.lower().split("|") if v in TYPES]
         if not kinds:
-            q.notices.append("“type:” is page or comment.")
+            q.notices.append("“type:” is page, comment or file.")
+            return True
+        value = "|".join(kinds)
+    if name == "filetype":
+        kinds = [FILETYPE_ALIASES.get(v, v) for v in (v.lstrip(".") for v in value.lower().split("|"))]
+        kinds = list(dict.fromkeys(k for k in kinds if _FILETYPE.match(k)))
+        if not kinds:
+            q.notices.append("“filetype:” is a kind of file, e.g. filetype:pdf or filetype:pdf|docx.")
             return True
         value = "|".join(kinds)
     q.filters.append(Filter(name, value.lower() if name != "in" else value, negate))
@@ -202,7 +213,7 @@ def _filter(q, token, negate):
 
 
 _EXAMPLES = {"label": "label:soil-carbon", "author": "author:alice", "type": "type:comment",
-             "in": "in:workshop-2021", "updated": "updated:>2021-01-01"}
+             "filetype": "filetype:pdf", "in": "in:workshop-2021", "updated": "updated:>2021-01-01"}
 
 
 def _updated(q, value):

@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 from PIL import Image
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
+from support.documents import docx_skeleton, pdf_without_pages, png
+from support.uploads import post_file
 
 from plugins.attachments.models import Attachment, AttachmentVersion, BlobChunk
 from wiki.extensions import db
@@ -40,33 +40,8 @@ def app(app_factory):
         db.session.remove()
 
 
-def png(width=20, height=10, color="red"):
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), color).save(out, "PNG")
-    return out.getvalue()
-
-
-def pdf_bytes():
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>"
-            b"endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
-
-
-def docx_bytes():
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
-    return out.getvalue()
-
-
 def send(client, page, filename, data, json=False, **fields):
-    """Upload as the page's form does, or as its script does (``json``)."""
-    # Encoded here, in memory: the test client spools a large body to a
-    # temporary file that nothing closes.
-    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), filename), **fields})
-    return client.post(f"/wiki/{page.slug}/files", data=body,
-                       content_type=f"multipart/form-data; boundary={boundary}",
-                       headers={"Accept": "application/json"} if json else {})
+    return post_file(client, page.slug, filename, data, json, **fields)
 
 
 def download(client, url, **options):
@@ -81,7 +56,7 @@ def download(client, url, **options):
 
 def test_an_editor_attaches_a_file_with_the_form(as_editor, make_page):
     page = make_page("Workshop")
-    response = send(as_editor, page, "slides.pdf", pdf_bytes())
+    response = send(as_editor, page, "slides.pdf", pdf_without_pages())
     assert response.status_code == 303 and response.headers["Location"].endswith("/wiki/workshop#attachments")
     view = as_editor.get("/wiki/workshop").get_data(as_text=True)
     section = view.split('id="attachments"')[1].split("</section>")[0]
@@ -136,7 +111,7 @@ def test_anonymous_visitors_cannot_upload(client, make_page):
 def test_the_command_line_puts_lists_and_gets(app, runner, make_page, tmp_path):
     make_page("Workshop")
     source = tmp_path / "report.pdf"
-    source.write_bytes(pdf_bytes())
+    source.write_bytes(pdf_without_pages())
     result = runner.invoke(args=["files", "put", "workshop", str(source)])
     assert result.exit_code == 0
     assert "Attached report.pdf to workshop (version 1, application/pdf" in result.output
@@ -146,7 +121,7 @@ def test_the_command_line_puts_lists_and_gets(app, runner, make_page, tmp_path):
     assert [line.split("\t")[0] for line in listed] == ["Rapport final.pdf", "report.pdf"]
     out = tmp_path / "copy.pdf"
     assert runner.invoke(args=["files", "get", "workshop", "report.pdf", "-o", str(out)]).exit_code == 0
-    assert out.read_bytes() == pdf_bytes()
+    assert out.read_bytes() == pdf_without_pages()
     assert runner.invoke(args=["files", "get", "workshop", "nope.pdf"]).exit_code != 0
     assert runner.invoke(args=["files", "put", "nowhere", str(source)]).exit_code != 0
     check = runner.invoke(args=["files", "check"])
@@ -184,13 +159,13 @@ def test_deleting_is_soft_and_admins_restore(client, auth, make_page):
 
 @pytest.mark.parametrize(("name", "data", "mime", "inline"), [
     ("photo.png", png(), "image/png", True),
-    ("report.pdf", pdf_bytes(), "application/pdf", True),
+    ("report.pdf", pdf_without_pages(), "application/pdf", True),
     ("page.html", b"<!doctype html><script>alert(1)</script>", "application/octet-stream", False),
     ("fake.png", b"<html><script>alert(1)</script></html>", "application/octet-stream", False),
     ("drawing.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
      "application/octet-stream", False),
     ("data.xml", b"<?xml version='1.0'?><a/>", "application/octet-stream", False),
-    ("notes.docx", docx_bytes(), "application/octet-stream", False),
+    ("notes.docx", docx_skeleton(), "application/octet-stream", False),
     ("notes.txt", "Texte en français.".encode(), "text/plain; charset=utf-8", False),
 ])
 def test_each_kind_is_served_inline_or_as_a_download_by_what_it_is(as_editor, make_page, name, data,
@@ -243,7 +218,7 @@ def test_a_download_is_sent_after_its_request_has_ended(app_factory):
 def test_files_of_a_members_only_page_are_members_only(client, auth, make_page):
     page = make_page("Board", "x", visibility="members")
     auth.login("editor")
-    send(client, page, "minutes.pdf", pdf_bytes())
+    send(client, page, "minutes.pdf", pdf_without_pages())
     auth.logout()
     assert download(client, "/wiki/board/files/minutes.pdf").status_code == 404
     auth.login("member")
@@ -263,8 +238,8 @@ def test_markdown_refers_to_attachments_by_name(client, auth, make_page, users):
                                  "[missing](gone.pdf).")
     auth.login("editor")
     send(client, page, "photo.png", png(30, 15))
-    send(client, page, "slides.pdf", pdf_bytes())
-    send(client, other, "report.pdf", pdf_bytes())
+    send(client, page, "slides.pdf", pdf_without_pages())
+    send(client, other, "report.pdf", pdf_without_pages())
     send(client, other, "map.png", png(8, 4))
     html = client.get("/wiki/workshop").get_data(as_text=True)
     content = html.split('class="page-content"')[1]
@@ -276,7 +251,7 @@ def test_markdown_refers_to_attachments_by_name(client, auth, make_page, users):
     assert 'src="/wiki/other-page/files/map.png"' in content and 'width="8" height="4"' in content
     assert '<a class="attachment missing" title="Missing file: gone.pdf">missing</a>' in content
     # Attached later, a missing file shows at once (filled when viewed).
-    send(client, page, "gone.pdf", pdf_bytes())
+    send(client, page, "gone.pdf", pdf_without_pages())
     view = client.get("/wiki/workshop").get_data(as_text=True)
     assert 'href="/wiki/workshop/files/gone.pdf">missing</a>' in view
     # A file of a page the reader may not see is missing to them.
@@ -371,7 +346,7 @@ def test_only_allowed_types_when_a_list_is_set(app_factory):
         page = create_page("Page", "x", None)
         client = app.test_client()
         client.post("/login", data={"username": "ed", "password": "password123"})
-        assert send(client, page, "r.pdf", pdf_bytes()).status_code == 303
+        assert send(client, page, "r.pdf", pdf_without_pages()).status_code == 303
         refused = send(client, page, "p.png", png(), json=True)
         assert refused.status_code == 415 and "does not take (image/png)" in refused.get_json()["error"]
         db.session.remove()

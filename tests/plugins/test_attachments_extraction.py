@@ -2,13 +2,12 @@
 (claims, failures logged once, stale claims, superseded versions), the
 background runner of each process, and the command line."""
 
-import io
 import logging
 from datetime import timedelta
 
 import pytest
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
+from support.documents import docx_bytes, pptx_bytes, text_pdf
+from support.uploads import post_file
 
 from plugins.attachments import extraction
 from plugins.attachments.models import AttachmentVersion
@@ -33,9 +32,7 @@ def editor_client(app):
 
 
 def upload(client, slug, name, data):
-    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), name)})
-    return client.post(f"/wiki/{slug}/files", data=body, headers={"Accept": "application/json"},
-                       content_type=f"multipart/form-data; boundary={boundary}")
+    return post_file(client, slug, name, data, json=True)
 
 
 def versions():
@@ -162,3 +159,61 @@ def test_the_command_line_reads_the_text_of_what_it_attaches(wiki, tmp_path):
     assert "Read the text of notes.md (" in result.output
     (version,) = versions()
     assert version.extract_status == "done" and "Les sols du Sahel." in version.text
+
+
+# -- end to end: uploaded, read in the background, found -------------------------------------------
+
+
+@pytest.fixture(params=["whoosh", "sqlite"])
+def searched_wiki(app_factory, request):
+    """A wiki on either search engine, whose processes read text in the
+    background as in production, with a workshop's three files attached
+    through the page's form."""
+    app = app_factory(SEARCH_ENGINE=request.param, SEARCH_BUILD_WAIT=30)
+    with app.app_context():
+        create_user("ed", "password123", "editor")
+        create_page("Workshop 2021", "The programme.", None)
+        create_page("Board", "Minutes.", None, visibility="members")
+        client = editor_client(app)
+        report = text_pdf([["Programme of the field day"],
+                           ["Rapport de terrain", "Les stocks de carbone des sols sahéliens ont augmenté."],
+                           ["Annex: sampling depths"]])
+        for slug, name, data in (
+                ("workshop-2021", "report.pdf", report),
+                ("workshop-2021", "compte-rendu.docx", docx_bytes(["Les agriculteurs du Burkina Faso "
+                                                                   "ont présenté leurs parcelles de zaï."])),
+                ("workshop-2021", "slides.pptx", pptx_bytes([("Grazing", "Rotational grazing restores "
+                                                                         "degraded rangelands.")])),
+                ("board", "budget.pdf", text_pdf([["Budget of the rangelands project"]]))):
+            assert upload(client, slug, name, data).status_code == 200
+        extraction.runner().join(60)
+        assert {v.extract_status for v in versions()} == {"done"}
+        yield app
+        db.session.remove()
+
+
+def results(client, query):
+    return client.get("/search", query_string={"q": query}).get_data(as_text=True)
+
+
+def test_words_inside_uploaded_files_are_found_with_their_file_and_page(searched_wiki):
+    visitor = searched_wiki.test_client()
+    # French, in a PDF: the hit links to the PDF's page where the words are.
+    html = results(visitor, "carbone sahélien")
+    assert 'href="/wiki/workshop-2021/files/report.pdf#page=2"' in html
+    assert 'class="hit-page" href="/wiki/workshop-2021">Workshop 2021</a>' in html
+    assert "<mark>carbone</mark>" in html and "<mark>sahéliens</mark>" in html
+    # French in a Word document, English in slides; accents optional.
+    html = results(visitor, "agriculteurs zai")
+    assert 'href="/wiki/workshop-2021/files/compte-rendu.docx"' in html and "<mark>zaï</mark>" in html
+    html = results(visitor, "grazing type:file filetype:pptx")
+    assert 'href="/wiki/workshop-2021/files/slides.pptx"' in html and "1 result" in html
+
+
+def test_a_members_only_pages_files_are_found_by_members_only(searched_wiki):
+    assert "budget.pdf" not in results(searched_wiki.test_client(), "rangelands")
+    assert "budget.pdf" not in results(searched_wiki.test_client(), "budget")
+    member = searched_wiki.test_client()
+    member.post("/login", data={"username": "ed", "password": "password123"})
+    html = results(member, "rangelands")
+    assert 'href="/wiki/board/files/budget.pdf#page=1"' in html and "slides.pptx" in html

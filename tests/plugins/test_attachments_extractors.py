@@ -6,7 +6,6 @@ here."""
 
 import io
 import os
-import re
 import struct
 import zipfile
 import zlib
@@ -19,6 +18,7 @@ from odf.opendocument import OpenDocumentPresentation, OpenDocumentText
 from odf.table import Table, TableCell, TableColumn, TableRow
 from pptx import Presentation
 from pptx.util import Inches
+from support.documents import pdf_file, pdf_stream, text_pdf
 
 from plugins.attachments import extractors
 from plugins.attachments.extractors import ExtractionFailed, can_extract, extract
@@ -42,25 +42,7 @@ def write(tmp_path):
     return write
 
 
-# -- a PDF written by hand -------------------------------------------------------------------------
-
-def pdf_file(objects):
-    """A PDF of the given object bodies (numbered from 1, the first the catalog), with its xref."""
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
-def pdf_stream(data, extra=b""):
-    return b"<</Length %d%s>>\nstream\n%s\nendstream" % (len(data), extra, data)
-
+# -- PDFs written by hand (tests/support/documents.py) ---------------------------------------------
 
 def one_page_pdf(content, extra=b"", more=()):
     """A page drawing ``content`` (a content stream) in Helvetica."""
@@ -68,20 +50,6 @@ def one_page_pdf(content, extra=b"", more=()):
                      b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Resources<</Font<</F1 5 0 R>>>>"
                      b"/Contents 4 0 R>>", pdf_stream(content, extra),
                      b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>", *more])
-
-
-def text_pdf(pages):
-    """A PDF of pages of lines, in Helvetica with the Windows encoding (accents included)."""
-    kids = b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(len(pages)))
-    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[%s]/Count %d>>" % (kids, len(pages)),
-               b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>"]
-    for i, lines in enumerate(pages):
-        shown = b" ".join(b"(%s) Tj T*" % re.sub(rb"([()\\])", rb"\\\1", line.encode("cp1252"))
-                          for line in lines)
-        objects.append(b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Resources<</Font<</F1 3 0 R>>>>"
-                       b"/Contents %d 0 R>>" % (5 + 2 * i))
-        objects.append(pdf_stream(b"BT /F1 12 Tf 14 TL 72 720 Td " + shown + b" ET"))
-    return pdf_file(objects)
 
 
 def test_a_pdf_gives_each_pages_text_and_where_it_starts(write):

@@ -12,7 +12,7 @@ import zipfile
 from urllib.parse import unquote
 
 import pytest
-from PIL import Image
+from support.documents import pdf_without_pages, png
 
 from plugins.attachments import service
 from plugins.attachments.models import Attachment, AttachmentVersion, BlobChunk
@@ -24,17 +24,6 @@ from wiki.models import Page, PageEvent, User
 
 SERVER_URL = os.environ.get("WIKI_TEST_DATABASE_URL")  # see conftest.server_databases
 STORES = ["files", "database"]
-
-
-def png(width=20, height=10, color="red"):
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), color).save(out, "PNG")
-    return out.getvalue()
-
-
-def pdf_bytes(text="report"):
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>"
-            b"endobj\ntrailer<</Root 1 0 R>>\n%%" + text.encode() + b"\n%%EOF\n")
 
 
 def cli(app, *args):
@@ -75,7 +64,7 @@ def fill(app):
         services.create_page("Day 1", "Our ![photo](photo.png).\n", ed, parent=workshop)
         services.create_page("Board", "Minutes: [minutes](minutes.pdf).\n", ed, visibility="members")
         attach("workshop", "photo.png", png(30, 15, "green"))
-        attach("workshop", "slides v2.pdf", pdf_bytes("slides"))
+        attach("workshop", "slides v2.pdf", pdf_without_pages("slides"))
         attach("workshop", "notes.txt", b"first notes")
         attach("workshop", "notes.txt", b"second notes")  # version 2: the current one
         attach("workshop", "old.txt", b"deleted later")
@@ -83,7 +72,7 @@ def fill(app):
         attach("workshop", "wide.png", png(2400, 600, "blue"))  # shown as a 1600 px copy
         attach("day-1", "photo.png", png(8, 4, "yellow"))  # the same name on another page
         attach("day-1", "copy.txt", b"first notes")  # the same bytes as another file
-        attach("board", "minutes.pdf", pdf_bytes("minutes"))
+        attach("board", "minutes.pdf", pdf_without_pages("minutes"))
         db.session.remove()
 
 
@@ -167,7 +156,7 @@ def test_a_backup_carries_every_file_into_either_store(app_factory, monkeypatch,
     assert shown_image(target, "workshop", "photo.png") and shown_image(target, "day-1", "photo.png")
     client = target.test_client()
     with client.get("/wiki/workshop/files/slides%20v2.pdf") as response:
-        assert response.status_code == 200 and response.get_data() == pdf_bytes("slides")
+        assert response.status_code == 200 and response.get_data() == pdf_without_pages("slides")
     with client.get("/wiki/board/files/minutes.pdf") as response:
         assert response.status_code == 404  # members-only, still
 
@@ -413,14 +402,15 @@ def folder(tmp_path):
                                   "and ![a photo](<my photo.png>).\n\nIn code: `![code](images/map.png)`.\n")
     write(src / "notes" / "images" / "map.png", png(40, 30))
     write(src / "notes" / "my photo.png", png(10, 10, "green"))
-    write(src / "files" / "deck.pdf", pdf_bytes("deck"))
+    write(src / "files" / "deck.pdf", pdf_without_pages("deck"))
     return src
 
 
 def test_import_attaches_the_files_a_page_links_to_and_names_them(app, runner, client, folder):
     output = run_import(runner, folder)
     assert "1 created, 0 updated, 0 unchanged, 0 skipped; 3 files attached, 0 unchanged" in output
-    assert files_of("field-notes") == {"map.png": (png(40, 30), 1), "deck.pdf": (pdf_bytes("deck"), 1),
+    assert files_of("field-notes") == {"map.png": (png(40, 30), 1),
+                                       "deck.pdf": (pdf_without_pages("deck"), 1),
                                        "my photo.png": (png(10, 10, "green"), 1)}
     body = page("field-notes").current_revision.body
     assert ("![the map](map.png), [slides](deck.pdf) and ![a photo](<my photo.png>).\n\n"
@@ -489,7 +479,7 @@ def test_a_file_of_another_page_is_that_pages_file(app, runner, tmp_path):
     linked or not; another page links to them as that page's."""
     src = tmp_path / "src"
     write(src / "board.md", "---\ntitle: Board\n---\nOur minutes.\n")
-    write(src / "board.files" / "minutes.pdf", pdf_bytes("minutes"))
+    write(src / "board.files" / "minutes.pdf", pdf_without_pages("minutes"))
     write(src / "board.files" / "budget.md", "# Budget\n")  # a file, not a page
     write(src / "board.files" / "unlinked.txt", b"kept too")
     write(src / "home.md", "The [minutes](board.files/minutes.pdf), ![](board.files/none.png).\n")

@@ -172,6 +172,22 @@ def test_filters_type_author_in_and_updated(client, app, make_page, users):
     assert search(client, "author:jeanne")[0] == 1
 
 
+def test_an_exclusion_also_removes_the_first_match(client, app, make_page, users):
+    """The first document a query matches is excluded like the others, also
+    when the excluded word's documents start earlier (Whoosh's own "and not"
+    kept it)."""
+    from plugins.comments.service import post_comment
+
+    page = make_page("Soil", "Soil text.")
+    member = db.session.get(User, users["member"])
+    post_comment(page, member, "A soil question.")
+    post_comment(page, member, "Another question.")
+    sync(app)
+    assert search(client, "type:comment -soil")[0] == 1
+    assert search(client, "question -soil")[0] == 1
+    assert search(client, "question -another")[0] == 1
+
+
 def test_label_filters_include_and_exclude(client, app, auth, make_page):
     for title, label in (("Plot one", "grazing"), ("Plot two", "compost"), ("Plot three", None)):
         make_page(title, "Plot notes.")

@@ -189,6 +189,60 @@ def test_a_missing_or_damaged_directory_is_no_index(engine):
     assert engine.cursor() in (Cursor(), Cursor(7, (6, 7)))  # Whoosh keeps the cursor beside its files
 
 
+def test_an_index_of_another_version_is_not_used(engine, caplog):
+    """An index built before its engine's schema or the documents changed
+    (no format recorded, or another one) counts as none: it is rebuilt."""
+    from plugins.search.engines import sqlite, whoosh
+
+    directory = engine.folder.current()
+    engine.forget()
+    if engine.name == "whoosh":
+        os.remove(os.path.join(directory, whoosh.FORMAT_FILE))
+    else:
+        conn = sqlite._connect(os.path.join(directory, sqlite.FILE))
+        conn.execute("UPDATE state SET value = 'sqlite 1 documents 1' WHERE key = 'format'")
+        conn.close()
+    assert not engine.exists()
+    assert "built by another version of the wiki" in caplog.text
+    engine.rebuild([_doc(1, "Peat bogs.")], Cursor(3))
+    assert engine.exists() and engine.versions() == {"page:1": "v1"}
+
+
+def _file(n, name, filetype, body, members_only=False, **extra):
+    return Document(id=f"file:{n}", type="file", page_id=1, slug="p1", title=name, body=body,
+                    updated=datetime(2024, 6, n), members_only=members_only, version=f"f{n}",
+                    file_name=name, filetype=filetype, path=(1,), **extra)
+
+
+FILE_QUERIES = [
+    "type:file", "type:page|file", "-type:file peat", "filetype:pdf", "filetype:pdf|docx",
+    "peat filetype:pdf", "peat -filetype:pdf", "type:file -filetype:png", "filetype:pptx", "report",
+    "trip", "field_trip", '"field trip"', "pedotransfer", "members",
+]
+
+
+def test_both_engines_agree_on_files(tmp_path):
+    docs = [_doc(1, "Peat bogs."), _doc(2, "Sandy."),
+            _file(3, "field_trip-report.pdf", "pdf", "Peat cores, pedotransfer functions.",
+                  keywords=("field", "trip"), sections=(("page=1", "page 1", 0, 10),)),
+            _file(4, "plan.docx", "docx", "Peat plan."), _file(5, "photo.png", "png", ""),
+            _file(6, "members.pdf", "pdf", "Peat for members.", members_only=True)]
+    found = {}
+    for name in ENGINES:
+        engine = engines.create(name, str(tmp_path / name))
+        engine.rebuild(docs, Cursor())
+        found[name] = {(members, q): (r.total, sorted(h.id for h in r.hits), r.type_counts)
+                       for members in (False, True) for q in FILE_QUERIES
+                       for r in [engine.search(parse(q), members, [], 1, 50)]}
+        engine.forget()
+    assert found["whoosh"] == found["sqlite"]
+    results = found["whoosh"]
+    assert results[False, "filetype:pdf"][1] == ["file:3"] and results[True, "filetype:pdf"][0] == 2
+    assert results[False, "peat -filetype:pdf"][1] == ["file:4", "page:1"]
+    assert results[False, "trip"][1] == ["file:3"] and results[False, "field_trip"][1] == ["file:3"]
+    assert results[True, "type:page|file"][2] == [("file", 4), ("page", 2)]
+
+
 # -- the engines agree ------------------------------------------------------------------
 
 

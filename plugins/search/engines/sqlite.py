@@ -8,11 +8,15 @@ them as plain words. Only this module knows the tables.
 
 - ``heading`` (title, label words) and ``content`` (text) hold stems;
   ``exact`` the words as written, for "phrases", prefix* and spelling;
-  ``meta`` one token per filter value (type, labels, authors, the page and
-  its ancestors, ``members`` on what only members may read).
+  ``meta`` one token per filter value (type, a file's filetype, labels,
+  authors, the page and its ancestors, ``members`` on what only members may
+  read).
 - Ranking is FTS5's bm25, the heading weighing four times the text.
 - The writer lock is SQLite's (WAL: readers never wait), and the cursor is
   committed in the same transaction as the documents.
+- The ``state`` table holds the index's ``format`` (the schema's version and
+  the documents'): an index another version of the wiki built is not used
+  but rebuilt (``IndexOutdated``).
 """
 
 import json
@@ -26,13 +30,24 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..analysis import stem_text
-from ..engine import Batch, Cursor, IndexBusy, IndexMissing, Results, SearchEngine
+from ..engine import (
+    DOCUMENTS_VERSION,
+    Batch,
+    Cursor,
+    IndexBusy,
+    IndexMissing,
+    IndexOutdated,
+    Results,
+    SearchEngine,
+)
 from ..snippets import Highlighter, make_hit
 from ..spelling import closest, searched_form
 
 log = logging.getLogger(__name__)
 
 FILE = "index.sqlite"
+SCHEMA_VERSION = 2  # 2: filetype tokens. Raise it with any change to SCHEMA or to what rows hold.
+FORMAT = f"sqlite {SCHEMA_VERSION} documents {DOCUMENTS_VERSION}"
 
 # bm25 weight of each column: title and labels weigh more than the text;
 # `meta` holds the filter tokens and does not count.
@@ -69,6 +84,8 @@ def _token(prefix, value):
 
 def _meta(doc):
     tokens = ["all", "t" + doc.type] + (["members"] if doc.members_only else [])
+    if doc.filetype:
+        tokens.append(_token("f", doc.filetype))
     tokens += [_token("l", x) for x in doc.labels]
     tokens += [_token("a", x) for x in doc.authors]
     tokens += [f"p{i}" for i in doc.path]
@@ -128,6 +145,9 @@ class SQLiteEngine(SearchEngine):
         try:
             _read_cursor(self._conn())  # reads the file: a damaged one raises
             return True
+        except IndexOutdated as e:
+            log.warning("search index %s: %s; it is rebuilt", self.folder.current(), e)
+            return False
         except IndexMissing:
             return False
         except sqlite3.DatabaseError as e:
@@ -149,7 +169,14 @@ class SQLiteEngine(SearchEngine):
         if getattr(local, "path", None) != path:
             if getattr(local, "conn", None) is not None:
                 local.conn.close()
-            local.conn, local.path = _connect(path), path
+                local.conn = local.path = None
+            conn = _connect(path)
+            try:
+                _check_format(conn)
+            except BaseException:
+                conn.close()
+                raise
+            local.conn, local.path = conn, path
         return local.conn
 
     def cursor(self):
@@ -268,6 +295,15 @@ class SQLiteEngine(SearchEngine):
         return closest(word, rows, limit)
 
 
+def _check_format(conn):
+    """``IndexOutdated`` unless this version of the wiki built the index."""
+    row = conn.execute("SELECT value FROM state WHERE key = 'format'").fetchone()
+    found = row[0] if row else "none"  # built before the format was written down
+    if found != FORMAT:
+        raise IndexOutdated(f"it was built by another version of the wiki (format “{found}”, "
+                            f"this one reads “{FORMAT}”)")
+
+
 def _read_cursor(conn):
     row = conn.execute("SELECT value FROM state WHERE key = 'cursor'").fetchone()
     try:
@@ -348,6 +384,8 @@ def _filter(f, within):
         return _any("meta", [_token("a", f.value)])
     if f.name == "type":
         return _any("meta", ["t" + kind for kind in f.value.split("|")])
+    if f.name == "filetype":
+        return _any("meta", [_token("f", kind) for kind in f.value.split("|")])
     if f.name == "in":
         return _any("meta", [f"p{i}" for i in within] or ["pnone"])  # an unknown page matches nothing
     raise ValueError(f.name)
@@ -391,6 +429,7 @@ def _connect(path, create=False):
         if create:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.executescript(SCHEMA)
+            conn.execute("INSERT INTO state (key, value) VALUES ('format', ?)", (FORMAT,))
         return conn
     except BaseException:
         conn.close()

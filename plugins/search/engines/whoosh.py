@@ -19,6 +19,9 @@ app server. Only this module imports Whoosh. How it is used, for speed:
 - A rebuild runs in several processes (Whoosh's ``procs``: ``jobs``, one per
   core by default) and leaves one segment
   per process; the writes that follow are merged into them by Whoosh.
+- Each index directory has a ``FORMAT`` file (the schema's version and the
+  documents'): an index another version of the wiki built is not used but
+  rebuilt (``IndexOutdated``).
 - Writers take a lock file of ours around Whoosh's writer, so the cursor
   file is saved under the same lock, right after the documents are
   committed: a crash in between leaves an older cursor, and those changes
@@ -42,10 +45,20 @@ from flask import has_request_context
 from whoosh import columns, fields, formats, sorting
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.matching import AndNotMatcher
 from whoosh.system import pack_uint
 
 from ..analysis import fold, stem_text, words
-from ..engine import Batch, Cursor, IndexBusy, IndexMissing, Results, SearchEngine
+from ..engine import (
+    DOCUMENTS_VERSION,
+    Batch,
+    Cursor,
+    IndexBusy,
+    IndexMissing,
+    IndexOutdated,
+    Results,
+    SearchEngine,
+)
 from ..folder import LockTimeout
 from ..snippets import Highlighter, make_hit
 from ..spelling import closest, searched_form
@@ -54,6 +67,9 @@ log = logging.getLogger(__name__)
 
 HEADING_WEIGHT = 4  # a word of the title or a label weighs four times a word of the text
 CURSOR = "cursor.json"
+FORMAT_FILE = "FORMAT"
+SCHEMA_VERSION = 2  # 2: filetype. Raise it with any change to make_schema or _fields.
+FORMAT = f"whoosh {SCHEMA_VERSION} documents {DOCUMENTS_VERSION}"
 FILTER_SETS = 256  # filter sets kept per searcher
 REBUILD_MB = 1024  # memory of each indexing process before it spills to disk
 PARALLEL_WRITE = 500  # documents of a batch from which the command line indexes in several processes
@@ -119,6 +135,7 @@ def make_schema():
     return fields.Schema(
         id=fields.ID(unique=True, sortable=True),
         type=fields.ID(),
+        filetype=fields.ID(),  # files only
         members_only=fields.BOOLEAN(),
         labels=Values(),
         authors=Values(),
@@ -133,7 +150,7 @@ def make_schema():
 
 def _fields(doc):
     text = (doc.heading, doc.body)
-    return {
+    found = {
         "id": doc.id, "type": doc.type, "members_only": doc.members_only,
         "labels": [x.lower() for x in doc.labels], "authors": [x.lower() for x in doc.authors],
         "path": [str(i) for i in doc.path], "updated": doc.updated,
@@ -141,6 +158,9 @@ def _fields(doc):
         "version": doc.version.encode("utf-8"),
         "shown": {"id": doc.id, "type": doc.type, **doc.shown()},
     }
+    if doc.filetype:
+        found["filetype"] = doc.filetype
+    return found
 
 
 class LabelsFacet(sorting.FacetType):
@@ -228,6 +248,9 @@ class WhooshEngine(SearchEngine):
             # and every segment) only when the index changed since.
             self._searcher()
             return True
+        except IndexOutdated as e:
+            log.warning("search index %s: %s; it is rebuilt", directory, e)
+            return False
         except IndexMissing as e:
             if directory and os.listdir(directory):
                 log.warning("search index %s is damaged: %s", directory, e)
@@ -297,6 +320,8 @@ class WhooshEngine(SearchEngine):
                 raise
             writer.commit()
             self._save_cursor(directory, cursor)
+            with open(os.path.join(directory, FORMAT_FILE), "w") as f:
+                f.write(FORMAT + "\n")
         return count
 
     def _procs(self):
@@ -367,7 +392,20 @@ class WhooshEngine(SearchEngine):
 
 
 def _open(directory):
-    """Open the index in ``directory``; ``IndexMissing`` if it is damaged."""
+    """Open the index in ``directory``; ``IndexMissing`` if it is damaged,
+    ``IndexOutdated`` if another version of the wiki built it."""
+    try:
+        with open(os.path.join(directory, FORMAT_FILE), "rb") as f:
+            found = f.read(100).decode("utf-8", "replace").strip()
+    except FileNotFoundError:
+        found = "none"  # built before the format was written down
+    except OSError as e:
+        raise IndexMissing(f"{directory}: {e!r}") from None
+    if found != FORMAT:
+        if found == "none" or found.startswith("whoosh "):
+            raise IndexOutdated(f"it was built by another version of the wiki (format “{found}”, "
+                                f"this one reads “{FORMAT}”)")
+        raise IndexMissing(f"{directory}: its {FORMAT_FILE} file is damaged")
     problem = None
     with warnings.catch_warnings():
         # Whoosh leaves the file of a damaged table of contents open when it
@@ -457,6 +495,25 @@ class _FilterSets:
         return sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
 
 
+class _AndNotMatcher(AndNotMatcher):
+    """Whoosh's, checking its first document too. Whoosh's checks it only
+    when both lists start on the same document, so a first match that the
+    excluded words' list reaches by skipping ahead stayed in ("type:comment
+    -soil" kept a comment with "soil" when a page before it had the word)."""
+
+    def _find_first(self):
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class _AndNot(wq.AndNot):
+    """``a`` without the documents of ``b``, with the matcher above."""
+
+    def matcher(self, searcher, context=None):
+        return _AndNotMatcher(self.a.matcher(searcher, context),
+                              self.b.matcher(searcher, searcher.boolean_context()))
+
+
 def _match(match, positions=True):
     """The Whoosh query of one ``Match``; without ``positions``, a phrase is
     only its words (cheaper: no positions to read)."""
@@ -479,6 +536,8 @@ def _filter(f, within):
         return wq.Term("authors", f.value)
     if f.name == "type":
         return wq.Or([wq.Term("type", kind) for kind in f.value.split("|")])
+    if f.name == "filetype":
+        return wq.Or([wq.Term("filetype", kind) for kind in f.value.split("|")])
     if f.name == "in":
         return wq.Or([wq.Term("path", str(i)) for i in within]) if within else wq.NullQuery
     raise ValueError(f.name)
@@ -526,7 +585,7 @@ def _plan(query, members, within, sets):
             q = filters[0] if len(filters) == 1 else wq.And(filters) if filters else wq.Every()
         if unwanted:
             # Excluded phrases keep their positions: they decide what matches.
-            q = wq.AndNot(q, wq.Or([_either(c) for c in unwanted]))
+            q = _AndNot(q, wq.Or([_either(c) for c in unwanted]))
         return q
 
     q = build(positions=True)

@@ -305,6 +305,18 @@ def test_a_request_over_the_upload_limit_is_a_clear_413(as_editor, make_page):
     assert edit.status_code == 413 and "more than the wiki accepts" in edit.get_data(as_text=True)
 
 
+def test_a_2_gb_upload_is_refused_before_a_byte_of_it_is_read(as_editor, make_page):
+    page = make_page("Files")
+    body = io.BytesIO(b"never read")
+    response = as_editor.post(f"/wiki/{page.slug}/files", input_stream=body,
+                              content_type="multipart/form-data; boundary=x",
+                              headers={"Accept": "application/json"},
+                              environ_overrides={"CONTENT_LENGTH": str(2 * 1024 ** 3)})
+    assert response.status_code == 413 and "more than the 2 MB" in response.get_json()["error"]
+    assert body.tell() == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(Attachment)) == 0
+
+
 def test_an_upload_larger_than_other_requests_passes_the_csrf_check(app_factory):
     """The CSRF check reads the form before any view: the upload's own limit
     must already apply then (MAX_CONTENT_LENGTH is 4 MB, files may be 6)."""

@@ -180,10 +180,12 @@ def searched_wiki(app_factory, request):
                            ["Annex: sampling depths"]])
         for slug, name, data in (
                 ("workshop-2021", "report.pdf", report),
-                ("workshop-2021", "compte-rendu.docx", docx_bytes(["Les agriculteurs du Burkina Faso "
-                                                                   "ont présenté leurs parcelles de zaï."])),
-                ("workshop-2021", "slides.pptx", pptx_bytes([("Grazing", "Rotational grazing restores "
-                                                                         "degraded rangelands.")])),
+                ("workshop-2021", "compte-rendu.docx", docx_bytes([
+                    "Les agriculteurs du Burkina Faso ont présenté leurs parcelles de zaï.",
+                    "Summary: planting pits harvest the first rains."])),
+                ("workshop-2021", "slides.pptx", pptx_bytes([
+                    ("Grazing", "Rotational grazing restores degraded rangelands."),
+                    ("Pâturage", "Le pâturage tournant régénère les parcours dégradés.")])),
                 ("board", "budget.pdf", text_pdf([["Budget of the rangelands project"]]))):
             assert upload(client, slug, name, data).status_code == 200
         extraction.runner().join(60)
@@ -203,11 +205,15 @@ def test_words_inside_uploaded_files_are_found_with_their_file_and_page(searched
     assert 'href="/wiki/workshop-2021/files/report.pdf#page=2"' in html
     assert 'class="hit-page" href="/wiki/workshop-2021">Workshop 2021</a>' in html
     assert "<mark>carbone</mark>" in html and "<mark>sahéliens</mark>" in html
-    # French in a Word document, English in slides; accents optional.
+    html = results(visitor, "sampling depth")  # English, on the third page
+    assert 'href="/wiki/workshop-2021/files/report.pdf#page=3"' in html
+    # Word and PowerPoint, in both languages; accents optional.
     html = results(visitor, "agriculteurs zai")
     assert 'href="/wiki/workshop-2021/files/compte-rendu.docx"' in html and "<mark>zaï</mark>" in html
+    assert 'href="/wiki/workshop-2021/files/compte-rendu.docx"' in results(visitor, "planting rain")
     html = results(visitor, "grazing type:file filetype:pptx")
     assert 'href="/wiki/workshop-2021/files/slides.pptx"' in html and "1 result" in html
+    assert 'href="/wiki/workshop-2021/files/slides.pptx"' in results(visitor, "paturage degrade")
 
 
 def test_a_members_only_pages_files_are_found_by_members_only(searched_wiki):

@@ -23,6 +23,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from wiki.api import db, utcnow
 
@@ -149,7 +150,15 @@ class Runner:
         if self._last_check is not None and now - self._last_check < CHECK_EVERY:
             return
         self._last_check = now
-        if self._app.config["ATTACHMENTS_EXTRACT_IN_BACKGROUND"] and has_work():
+        if not self._app.config["ATTACHMENTS_EXTRACT_IN_BACKGROUND"]:
+            return
+        try:
+            waiting = has_work()
+        except SQLAlchemyError as e:  # a database not set up yet, or down: the request goes on
+            db.session.rollback()
+            log.warning("attachments: could not look for files waiting to be read: %s", e)
+            return
+        if waiting:
             self.kick()
 
     def join(self, timeout=None):

@@ -31,6 +31,11 @@ log = logging.getLogger(__name__)
 # and visibility, the page title and visibility of its comments and files.
 SUBTREE_COLUMNS = {"parent_id", "visibility", "members_only", "title", "slug", "deleted_at"}
 WRITE_TIMEOUT = 20  # seconds a writer waits for another process's lock
+# A request waits at most this long for another writer (a thread indexing
+# the text of a large file, say): then its changes stay queued, and the
+# writer applies them when it is done, so a response is never held for long.
+REQUEST_WRITE_WAIT = 1.0
+ROUNDS = 10  # batches a writer applies in a row while more changes arrive
 RECENT_WINDOW = timedelta(minutes=2)  # commits can land out of id order (PostgreSQL)
 POLL_SECONDS = 5.0  # how often a server looks for other servers' changes
 PRUNE_EVERY = 3600.0  # seconds between prunings of the log, per process
@@ -98,21 +103,30 @@ class Indexer:
         self._changed_while_building = False
         self._last_poll = 0.0
         self._last_prune = 0.0
+        self._behind = False  # a request left changes queued: the next one tries again
 
     def needs_catch_up(self):
-        return db.session.info.get("search_dirty") or time.monotonic() - self._last_poll > POLL_SECONDS
+        return (db.session.info.get("search_dirty") or self._behind
+                or time.monotonic() - self._last_poll > POLL_SECONDS)
 
     def catch_up(self, wait=None):
         """Apply pending changes. Never raises into a request: a failure is
         logged and the changes stay queued for the next try. Without a usable
-        index, build one first (see ``ensure``)."""
+        index, build one first (see ``ensure``). A request (``wait`` given)
+        waits ``REQUEST_WRITE_WAIT`` at most for another writer; the command
+        line waits for it."""
         db.session.info.pop("search_dirty", None)
         self._last_poll = time.monotonic()
+        in_request = wait is not None
         try:
             if self.ensure(wait):
-                self._apply_pending()
+                self._apply_pending(REQUEST_WRITE_WAIT if in_request else WRITE_TIMEOUT)
+            self._behind = False
         except IndexBusy as e:
-            log.warning("search: %s; changes stay queued", e)
+            self._behind = True
+            # In a request this is expected while another writer has a large
+            # batch: the changes are durable in the log and applied right after.
+            (log.info if in_request else log.warning)("search: %s; changes stay queued", e)
         except Exception:
             log.exception("could not update the search index; changes stay queued")
 
@@ -194,26 +208,38 @@ class Indexer:
         recent_ids = tuple(sorted(r.id for r in seen if r.created_at >= since))
         return rows, recent_ids
 
-    def _apply_pending(self):
-        with self._lock:  # one writer per process at a time
-            self._apply_pending_locked()
+    def _apply_pending(self, lock_wait=WRITE_TIMEOUT):
+        # One writer per process at a time.
+        if not self._lock.acquire(timeout=lock_wait):
+            raise IndexBusy("another thread of this process is writing to the search index")
+        try:
+            # Then again while changes keep coming: those of requests that
+            # gave up waiting for this writer are applied now, not at their
+            # process's next request.
+            for _ in range(ROUNDS):
+                if not self._apply_pending_locked(lock_wait):
+                    return
+        finally:
+            self._lock.release()
 
-    def _apply_pending_locked(self):
+    def _apply_pending_locked(self, lock_wait):
+        """Apply one batch of pending changes; whether there were any."""
         cursor = self.engine.cursor()
         if cursor.applied < pruned_through():
             self.rebuild(reason="the index is older than the change log (its changes were pruned)",
                          force=True)
-            return
+            return False
         pending, _ = self._pending(cursor)
         if not pending:
             self._maybe_prune()
-            return  # the common case: no writer lock taken
-        with self.engine.writing(timeout=WRITE_TIMEOUT) as batch:
+            return False  # the common case: no writer lock taken
+        with self.engine.writing(timeout=lock_wait) as batch:
             pending, recent = self._pending(batch.cursor)  # again, under the lock
             if pending:
                 batch.write(resolve({(r.kind, r.key) for r in pending}))
                 batch.cursor = Cursor(max(batch.cursor.applied, pending[-1].id), recent)
             db.session.rollback()
+        return bool(pending)
 
     def rebuild(self, reason=None, progress=None, force=False):
         """Rebuild the whole index from the database, swapping it in at the end.

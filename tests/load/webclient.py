@@ -1,6 +1,7 @@
 """A small browser-like HTTP client for load tests: cookies, CSRF tokens,
 redirects reported instead of followed."""
 
+import http.client
 import http.cookiejar
 import re
 import urllib.error
@@ -29,8 +30,8 @@ class Client:
                 return r.status, r.headers, r.read().decode()
         except urllib.error.HTTPError as e:
             return e.code, e.headers, e.read().decode(errors="replace")
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            return 0, {}, ""
+        except (urllib.error.URLError, ConnectionError, TimeoutError, http.client.HTTPException):
+            return 0, {}, ""  # HTTPException: a worker killed mid-answer (IncompleteRead)
 
     def get(self, path):
         return self.request(path)

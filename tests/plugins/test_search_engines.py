@@ -155,6 +155,51 @@ def test_a_batch_saves_its_documents_and_cursor_together_or_neither(engine):
     assert engine.cursor() == Cursor(9, (8, 9))
 
 
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_a_request_does_not_wait_long_for_another_writer(app_factory, engine_name, monkeypatch):
+    """Another writer holds the index for long (the text of a large file): a
+    request waits REQUEST_WRITE_WAIT for it, not WRITE_TIMEOUT, and leaves its
+    change queued; the next request applies it."""
+    import time
+
+    from plugins.search import changes
+    from wiki import services
+    from wiki.accounts import create_user
+
+    monkeypatch.setattr(changes, "REQUEST_WRITE_WAIT", 0.2)
+    monkeypatch.setattr(changes, "WRITE_TIMEOUT", 60)
+    app = app_factory(SEARCH_ENGINE=engine_name, **QUIET)
+    with app.app_context():
+        editor = create_user("editor", "password123", "editor")
+        services.create_page("Peat", "Peat bogs.", editor)
+        sync(app)
+        client = app.test_client()
+        client.post("/login", data={"username": "editor", "password": "password123"})
+        engine = app.extensions["wiki.search"].engine
+        entered, leave = threading.Event(), threading.Event()
+
+        def hold():
+            with engine.writing(timeout=5):
+                entered.set()
+                leave.wait(30)
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        entered.wait(5)
+        try:
+            started = time.monotonic()
+            saved = client.post("/wiki/peat/edit", data={"title": "Peat", "body": "Peat bogs and fens.",
+                                                         "base_revision": "1"})
+            waited = time.monotonic() - started
+        finally:
+            leave.set()
+            holder.join()
+        assert saved.status_code == 302 and waited < 10  # not the 60 s another writer may take
+        html = client.get("/search?q=fens").get_data(as_text=True)  # this request catches up first
+        assert 'href="/wiki/peat"' in html
+        db.session.remove()
+
+
 def test_a_writer_waits_for_another_then_gives_up(engine):
     from plugins.search.engine import IndexBusy
 

@@ -1,7 +1,10 @@
 """Accounts: register, sign in and out, change password; roles."""
 
+import pytest
+import sqlalchemy as sa
 from conftest import PASSWORD
 
+from wiki import accounts
 from wiki.accounts import create_user
 from wiki.extensions import db, login_manager
 from wiki.models import User
@@ -131,3 +134,65 @@ def test_deactivating_a_user_signs_them_out(app, users):
     uid = users["member"]
     admin.post(f"/admin/users/{uid}", data={f"u{uid}-role": "member"})  # active unchecked
     assert "Sign in" in member.get("/").get_data(as_text=True)
+
+
+# -- accounts without a password (made by an import) ---------------------------------
+
+
+def imported_account(username="jane", email=None):
+    """An account as an import makes it: display name, maybe an email, no password."""
+    user = User(username=username, display_name="Jane Doe", email=email, password_hash=None)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def test_an_account_without_a_password_cannot_sign_in_and_the_form_says_nothing_more(client, app):
+    user = imported_account()
+    assert not user.has_password and not user.check_password("") and not user.check_password("x" * 12)
+    unknown = client.post("/login", data={"username": "nobody", "password": "whatever it is"})
+    for password in ("whatever it is", "!", " "):
+        response = client.post("/login", data={"username": "jane", "password": password})
+        assert response.status_code == unknown.status_code == 401
+        assert response.get_data(as_text=True) == unknown.get_data(as_text=True).replace("nobody", "jane")
+    assert "Sign in" in client.get("/").get_data(as_text=True)
+
+
+def test_signing_in_to_an_account_without_a_password_takes_a_password_hash(app, monkeypatch):
+    # As long as a wrong password: the timing does not tell which accounts have none.
+    imported_account()
+    hashed = []
+    monkeypatch.setattr(accounts, "check_password_hash", lambda h, p: hashed.append((h, p)) or False)
+    assert accounts.authenticate("jane", "a guess") is None
+    assert hashed == [(accounts._dummy_hash(), "a guess")]
+
+
+def test_an_admin_gives_an_imported_account_a_password_on_the_command_line(app, runner):
+    imported_account()
+    short = runner.invoke(args=["users", "password", "jane", "--password", "short"])
+    assert short.exit_code == 1 and "at least 8 characters" in short.output
+    result = runner.invoke(args=["users", "password", "JANE", "--password", "a long password"])
+    assert result.exit_code == 0 and "jane has a password: they can sign in now." in result.output
+    client = app.test_client()
+    assert client.post("/login", data={"username": "jane", "password": "a long password"}).status_code == 302
+    again = runner.invoke(args=["users", "password", "jane"], input="another password\nanother password\n")
+    assert again.exit_code == 0 and "jane has a new password." in again.output
+    assert "Sign in" in client.get("/").get_data(as_text=True)  # its session ended
+    missing = runner.invoke(args=["users", "password", "nobody", "--password", "a long password"])
+    assert missing.exit_code == 1 and "No account 'nobody'." in missing.output
+
+
+def test_registering_cannot_take_an_imported_account(client, app):
+    imported_account()
+    response = register(client, "Jane", password="a long password")
+    assert response.status_code == 400 and "That username is taken." in response.get_data(as_text=True)
+    assert not db.session.scalar(db.select(User).where(User.username == "jane")).has_password
+
+
+def test_emails_are_kept_in_lower_case_and_belong_to_one_account(app):
+    assert imported_account("jane", " Jane.Doe@Example.ORG ").email == "jane.doe@example.org"
+    assert imported_account("paul", "").email is None  # no address: none, however many
+    assert imported_account("anne", None).email is None
+    with pytest.raises(sa.exc.IntegrityError):
+        imported_account("jane2", "jane.doe@example.org")
+    db.session.rollback()

@@ -1,5 +1,6 @@
 """Account operations: create, authenticate, change password, role and
-whether an account may sign in."""
+whether an account may sign in. An account an import made has no password:
+it cannot sign in until an admin gives it one (``set_password``)."""
 
 import re
 from functools import cache
@@ -53,9 +54,9 @@ def find_user(username):
 
 def authenticate(username, password):
     user = find_user(username)
-    if user is None:
+    if user is None or not user.has_password:
         # Hash anyway, so a failed login takes as long either way and does
-        # not reveal which usernames exist.
+        # not reveal which usernames exist (or which have no password yet).
         check_password_hash(_dummy_hash(), password or "")
         return None
     if not user.active or not user.check_password(password or ""):
@@ -75,6 +76,16 @@ def change_password(user, current, new):
         raise AccountError(f"Passwords need at least {MIN_PASSWORD} characters.")
     user.set_password(new)
     user.session_version += 1  # signs out every other session
+    db.session.commit()
+
+
+def set_password(user, new):
+    """An admin gives ``user`` a password (an imported account its first
+    one, or any account a new one): its other sessions end."""
+    if len(new or "") < MIN_PASSWORD:
+        raise AccountError(f"Passwords need at least {MIN_PASSWORD} characters.")
+    user.set_password(new)
+    user.session_version += 1
     db.session.commit()
 
 

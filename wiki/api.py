@@ -52,6 +52,7 @@ from .services import (
 from .text import html_text, html_to_text, human_size, slugify
 from .throttle import RateLimited, attempt, client_hash, take_slot
 from .transfer.links import outside_code
+from .transfer.records import CommentRecord, FileVersionRecord
 from .wikilinks import linked_page
 
 __all__ = [
@@ -69,6 +70,8 @@ __all__ = [
     "render_markdown", "finish_html", "clean", "Sanitizer", "Allowlist", "placeholder", "BlockError",
     # text
     "html_text", "html_to_text", "human_size", "slugify", "outside_code",
+    # what an import hands to the plugins of comments and files
+    "CommentRecord", "FileVersionRecord",
     # errors, cached views, rate limits
     "render_error", "fresh", "invalidate_views", "client_hash", "attempt", "take_slot", "RateLimited",
 ]

@@ -15,6 +15,9 @@ from .demo import load_demo
 from .extensions import db
 from .models import ROLES, VISIBILITIES, AnonymousUser, Page
 from .plugins import hook
+from .transfer.confluence import htmlexport, xmlexport
+from .transfer.confluence import source as confluence
+from .transfer.confluence.writer import import_space
 from .transfer.exporter import ExportError, export_pages
 from .transfer.importer import import_pages, prepare
 
@@ -45,6 +48,25 @@ def create_user_command(username, role, password, display_name):
     except accounts.AccountError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"Created {user.role} {user.username}.")
+
+
+@users.command("password")
+@click.argument("username")
+@click.option("--password", help="Asked for when not given.")
+def password_command(username, password):
+    """Give the account USERNAME a password: an account an import made has
+    none, and cannot sign in until it gets one. Its other sessions end."""
+    user = accounts.find_user(username)
+    if user is None:
+        raise click.ClickException(f"No account {username!r}.")
+    first = not user.has_password
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        accounts.set_password(user, password)
+    except accounts.AccountError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"{user.username} has {'a password: they can sign in now' if first else 'a new password'}.")
 
 
 class _CliUser(AnonymousUser):
@@ -116,25 +138,45 @@ def _interactive():
 
 @click.command("import")
 @with_appcontext
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "kind", type=click.Choice(["markdown", "confluence"]),
+              help="What PATH holds. Default: a Confluence space export (zipped or not, XML or HTML) "
+                   "when it is one, else a folder of Markdown files.")
 @click.option("--parent", help="Slug of the page to put the top-level pages under.")
 @click.option("--label", "labels", multiple=True, metavar="LABEL",
               help="Add LABEL to every imported page (repeat for several).")
 @click.option("--visibility", type=click.Choice(VISIBILITIES),
-              help="For pages whose front matter does not say; new pages are public otherwise.")
+              help="For pages whose front matter does not say (Confluence: every page); new pages are "
+                   "public otherwise.")
+@click.option("--dry-run", is_flag=True,
+              help="Confluence: show what would be created, updated, unchanged or skipped; write nothing.")
+@click.option("--timezone", metavar="ZONE",
+              help="Confluence XML export: the time zone its dates are written in (e.g. Europe/Berlin), "
+                   "when its descriptor does not say.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Processes rendering the pages (default: one per CPU).")
-def import_command(folder, parent, labels, visibility, jobs):
-    """Import every *.md file under FOLDER as a page; its folders become the
-    page tree. Running it again only changes what changed (docs/import-export.md)."""
+def import_command(path, kind, parent, labels, visibility, dry_run, timezone, jobs):
+    """Import PATH: a Confluence space export (docs/import-confluence.md), or
+    every *.md file under a folder as a page, its folders becoming the page
+    tree (docs/import-export.md). Running it again only changes what changed."""
     parent_page = None
     if parent:
         parent_page = _find(parent)
         if parent_page is None:
             raise click.ClickException(f"No page {parent!r} to import under.")
-    entries, skipped = prepare(folder, labels)
+    if kind is None:
+        kind = "confluence" if path.is_file() or confluence.detect(path) else "markdown"
+    if kind == "confluence":
+        _import_confluence(path, parent_page, labels, visibility, dry_run, timezone, jobs)
+        return
+    if not path.is_dir():
+        raise click.ClickException(f"{path}: a Markdown import reads a folder, not a file.")
+    if dry_run:
+        raise click.ClickException("--dry-run is for Confluence exports; a folder of Markdown files can be "
+                                   "imported again at any time, and only what changed changes.")
+    entries, skipped = prepare(path, labels)
     if not entries and not skipped:
-        click.echo(f"Nothing to import: no .md files in {folder}.")
+        click.echo(f"Nothing to import: no .md files in {path}.")
         return
     write = functools.partial(import_pages, entries, skipped, _CliUser(), parent_page, visibility,
                               jobs=jobs)
@@ -153,7 +195,53 @@ def import_command(folder, parent, labels, visibility, jobs):
     if report.files_ignored:
         click.echo(f"Files were not imported ({report.files_ignored} left out): no plugin keeps files "
                    "(is the attachments plugin disabled?); the links to them stay as they were.", err=True)
-    click.echo(f"Imported {folder}: {report.summary()}.")
+    click.echo(f"Imported {path}: {report.summary()}.")
+
+
+def _import_confluence(path, parent, labels, visibility, dry_run, timezone, jobs):
+    """Read the export at ``path``, write its space, print the report."""
+    if timezone:
+        try:
+            confluence.time_zone(timezone)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="--timezone") from None
+    try:
+        with confluence.open_export(path) as export:
+            if _interactive():
+                click.echo(f"Reading {path} (Confluence {export.kind.upper()} export)...", err=True)
+            reader = xmlexport if export.kind == "xml" else htmlexport
+            space = reader.read(export, timezone=timezone)
+            write = functools.partial(import_space, space, _CliUser(), parent, labels, visibility, dry_run,
+                                      jobs=jobs)
+            if _interactive():
+                with click.progressbar(length=len(space.pages), label="Importing", show_pos=True,
+                                       file=sys.stderr) as bar:
+                    report = write(progress=bar.update)
+            else:
+                report = write()
+    except confluence.ExportError as e:
+        raise click.ClickException(str(e)) from None
+    _print_confluence_report(report)
+
+
+def _print_confluence_report(report):
+    if report.problems:
+        click.echo(f"Problems ({len(report.problems)}): what was left out, and why", err=True)
+        for problem in report.problems:
+            click.echo(f"  {problem.where}: {problem.reason}", err=True)
+    if report.labels_ignored:
+        click.echo("Labels were not set: no plugin keeps labels.", err=True)
+    for what, count, plugin in (("Comments", report.comments_ignored, "comments"),
+                                ("Files", report.files_ignored, "attachments")):
+        if count:
+            click.echo(f"{what} were not imported ({count} left out): no plugin keeps them (is the {plugin} "
+                       "plugin disabled?).", err=True)
+    click.echo(report.summary())
+    approximations = report.approximations()
+    if approximations:
+        click.echo("Approximations: what the wiki's Markdown cannot hold as Confluence showed it")
+        for line in approximations:
+            click.echo(f"  {line}")
 
 
 @click.command("export")

@@ -287,6 +287,43 @@ def import_page_files(page, files, user, note):
     """
 
 
+@hookspec(firstresult=True)
+def import_page_comments(page, comments, note):
+    """An import (``pages import`` of a Confluence space) brings ``page``'s
+    comment thread: ``comments`` is a list of
+    ``wiki.api.CommentRecord``, parents before their replies, in posting
+    order. Store each with its author, dates and place in the thread (a reply
+    stays under the comment it answers). Importing again must not duplicate:
+    a record whose ``key`` you stored already is updated when its text or
+    dates changed, else left alone. Call ``note(message)`` for a comment you
+    could not store (the rest go on). Return ``(created, updated,
+    unchanged)`` counts; None when no plugin keeps comments. Changes are
+    committed::
+
+        @hookimpl
+        def import_page_comments(page, comments, note):
+            return store_thread(page, comments)  # (3, 0, 7)
+    """
+
+
+@hookspec(firstresult=True)
+def import_file_versions(page, name, versions, note):
+    """An import brings the file ``name`` of ``page`` with its history:
+    ``versions`` is a list of ``wiki.api.FileVersionRecord``, oldest first.
+    Attach each version not there yet, as its uploader and at its date,
+    checked as an upload is; a version whose bytes the page's file has
+    already at that place in its history is left alone, so importing again
+    changes nothing. Call ``note(message)`` for a version you refuse or
+    cannot read (its ``open()`` may raise). Return ``(created, unchanged)``
+    counts of versions; None when no plugin keeps files. Changes are
+    committed::
+
+        @hookimpl
+        def import_file_versions(page, name, versions, note):
+            return attach_versions(page, name, versions)  # (2, 0)
+    """
+
+
 # -- Backup ---------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""The core's data: users, pages, their immutable revisions, old slugs, history events."""
+"""The core's data: users, pages, their immutable revisions, old slugs, history events;
+where imported pages and people came from (Confluence)."""
 
 from datetime import UTC, datetime
 
@@ -21,12 +22,18 @@ def utcnow():
 
 
 class User(UserMixin, db.Model):
-    """An account: username, display name, role (member, editor, admin)."""
+    """An account: username, display name, role (member, editor, admin).
+
+    An account made by an import (the author of imported pages) has no
+    password (``password_hash`` None): it cannot sign in until an admin gives
+    it one (``flask --app wiki users password NAME``)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # Lower-case (see _tidy_email): an import finds its authors by address.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="member")
     active: Mapped[bool] = mapped_column(default=True)
     # Part of the login session id: bumping it signs out every other session.
@@ -40,7 +47,16 @@ class User(UserMixin, db.Model):
         )
 
     def check_password(self, password):
-        return check_password_hash(self.password_hash, password)
+        return self.has_password and check_password_hash(self.password_hash, password)
+
+    @property
+    def has_password(self):
+        return self.password_hash is not None
+
+    @validates("email")
+    def _tidy_email(self, _key, email):
+        email = (email or "").strip().lower()
+        return email or None
 
     def get_id(self):
         return f"{self.id}:{self.session_version}"
@@ -207,3 +223,41 @@ def visible_pages(user):
     if not user.is_member:
         query = query.where(Page.members_only.is_(False))
     return query
+
+
+class ConfluencePage(db.Model):
+    """A page imported from a Confluence space, and where it was there: its
+    space, page id and title. Links between imported pages resolve through
+    it, old Confluence addresses (``/display/SPACE/Title``,
+    ``/pages/viewpage.action?pageId=N``) redirect to the page, and importing
+    the space again finds the page instead of making another."""
+
+    __table_args__ = (UniqueConstraint("space_key", "content_id"),
+                      db.Index("ix_confluence_page_space_key_title_key", "space_key", "title_key"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_key: Mapped[str] = mapped_column(String(255))
+    content_id: Mapped[str] = mapped_column(String(64), index=True)  # Confluence's page id
+    title: Mapped[str] = mapped_column(String(255))  # as in Confluence (the wiki's may differ)
+    title_key: Mapped[str] = mapped_column(String(255), default="")
+    page_id: Mapped[int] = mapped_column(ForeignKey("page.id"), index=True)
+    version: Mapped[int] = mapped_column(default=0)  # the last Confluence version imported
+    position: Mapped[int | None]  # Confluence's order among its siblings
+    home: Mapped[bool] = mapped_column(default=False)  # the space's home page: /display/SPACE
+
+    page: Mapped[Page] = relationship()
+
+    @validates("title")
+    def _keep_title_key(self, _key, title):
+        self.title_key = title_key(title)
+        return title
+
+
+class ConfluenceAccount(db.Model):
+    """The account an author of an imported Confluence space is in the wiki
+    (made by the import, or found by username or email), so that importing
+    again finds them."""
+
+    person_key: Mapped[str] = mapped_column(String(255), primary_key=True)  # Confluence's user key
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user: Mapped[User] = relationship()

@@ -12,6 +12,7 @@ from . import blocks, cli, extraction, settings, slots, syntax, views
 
 # Hook implementations kept in the module of their feature (pluggy finds them
 # here, in the package's namespace): one line per module.
+from .imported import import_file_versions  # noqa: F401
 from .search import search_changes, search_count, search_documents, search_kinds  # noqa: F401
 from .transfer import backup_files, export_page_files, import_file, import_page_files, restore_file  # noqa: F401
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from wiki.api import PageError, db, record_event, utcnow
+from wiki.api import PageError, PageEvent, db, record_event, utcnow
 
 from . import extractors, images
 from .models import Attachment, AttachmentVersion
@@ -88,10 +88,15 @@ class Added:
     new: bool  # a new name on the page (else a new version)
 
 
-def add(page, name, stream, user):
+def add(page, name, stream, user, at=None, number=None, message=""):
     """Attach the bytes of ``stream`` to ``page`` as ``name``: a new file, or a
     new version of the file of that name (a deleted one comes back). The
-    bytes are spooled to disk a chunk at a time, never whole in memory."""
+    bytes are spooled to disk a chunk at a time, never whole in memory.
+
+    An import gives the version its own date (``at``, UTC), place in the
+    file's history (``number``, free: an older one may fill a gap) and
+    version comment (``message``), so the page's history says when it was
+    attached and why; by default it is now and the next number."""
     name = check_name(name)
     try:
         with spooled(stream, current_app.config["MAX_ATTACHMENT_BYTES"]) as (path, sha256, size):
@@ -104,23 +109,39 @@ def add(page, name, stream, user):
     attachment = find(page, name, include_deleted=True)
     new = attachment is None or attachment.is_deleted
     if attachment is None:
-        attachment = Attachment(page=page, name=name)
+        attachment = Attachment(page=page, name=name, created_at=at or utcnow())
         db.session.add(attachment)
     attachment.deleted_at = None
-    number = (attachment.current.number + 1) if attachment.current else 1
-    version = AttachmentVersion(
+    current = attachment.current
+    if number is None:
+        number = (current.number + 1) if current else 1
+    elif version(attachment, number) is not None:
+        raise AttachmentError(f"“{name}” has a version {number} already.", 409)
+    latest = current is None or number > current.number  # else an older version, filling a gap
+    row = AttachmentVersion(
         attachment=attachment, number=number, sha256=sha256, size=size, mime=mime,
         width=shape and shape[0], height=shape and shape[1], uploader_id=getattr(user, "id", None),
-        extract_status="pending" if extractors.can_extract(mime) else "none",
-        **(rendition or {}))
-    db.session.add(version)
-    for older in attachment.versions:
-        if older is not version and older.extract_status == "pending":
+        extract_status="pending" if latest and extractors.can_extract(mime) else "none",
+        **(rendition or {}), **({"created_at": at} if at is not None else {}))
+    db.session.add(row)
+    for older in attachment.versions if latest else ():
+        if older is not row and older.extract_status == "pending":
             older.extract_status = "none"  # only the current version is searched: skip its text
-    page.updated_at = utcnow()
-    record_event(page, "attached", user, f"{name} (version {number})" if number > 1 else name)
+    page.updated_at = utcnow() if at is None else max(page.updated_at, at)
+    detail = f"{name} (version {number})" if number > 1 else name
+    _history(page, user, f"{detail}: {' '.join(message.split())}" if message.strip() else detail, at)
     db.session.commit()
-    return Added(attachment, version, new)
+    return Added(attachment, row, new)
+
+
+def _history(page, user, detail, at):
+    """The page's history line of an attached version, dated ``at`` (an
+    imported version's date) or now."""
+    if at is None:
+        record_event(page, "attached", user, detail)
+    else:  # record_event dates its line now
+        db.session.add(PageEvent(page=page, kind="attached", user_id=getattr(user, "id", None),
+                                 detail=detail[:500], created_at=at))
 
 
 def delete(attachment, user):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from wiki.api import hookimpl
 
-from . import hookspecs, search, settings, slots, views
+from . import hookspecs, imported, search, settings, slots, views
 
 
 @hookimpl
@@ -30,6 +30,11 @@ def register_blueprints(app):
 @hookimpl
 def template_slot(name, context):
     return slots.render(name, context)
+
+
+@hookimpl
+def import_page_comments(page, comments, note):
+    return imported.store_thread(page, comments, note)  # an import (docs/import-confluence.md)
 
 
 # The search plugin's hooks (plugins/search/hookspecs.py): optional, so that

@@ -36,6 +36,9 @@ class Comment(db.Model):
     ip_hash: Mapped[str] = mapped_column(String(64), default="")
     # SHA-256 of the secret an anonymous author's browser keeps to edit it.
     edit_token_hash: Mapped[str | None] = mapped_column(String(64))
+    # Set on a comment an import brought (imported.py): its key in the source,
+    # so that importing again updates it instead of adding it twice.
+    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
 
     page: Mapped[Page] = relationship()
     parent: Mapped["Comment | None"] = relationship(remote_side=[id])

@@ -25,13 +25,14 @@ def waiting_count(page):
 
 
 def recent_comments(user, limit):
-    """The newest visible comments on live pages ``user`` may read."""
+    """The newest visible comments on live pages ``user`` may read, by the
+    date they were posted (an import brings old comments with new ids)."""
     readable = visible_pages(user).with_only_columns(Page.id)
     return db.session.scalars(
         db.select(Comment)
         .where(Comment.status == "visible", Comment.page_id.in_(readable))
         .options(selectinload(Comment.author), selectinload(Comment.page))
-        .order_by(Comment.id.desc()).limit(limit)
+        .order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit)
     ).all()
 
 

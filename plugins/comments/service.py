@@ -102,6 +102,38 @@ def post_comment(page, user, body, parent=None, anon_name="", ip_hash="", edit_t
     return Posted(comment, held_reason)
 
 
+def write_imported(comment, page, key, author, anon_name, body, created, edited, parent):
+    """Write a comment an import brought (``imported.py``) as it was in its
+    source: a new one when ``comment`` is None, added to the session. It is
+    visible at once and rendered like any comment, but none of the rules
+    meant for visitors applies (length, links, moderation, spam, rate
+    limit): an import is an admin's act, and its text must not be refused.
+    Not committed: ``commit_imported`` commits a page's thread at once."""
+    body = normalize(body)
+    # Worked out before a new comment joins the session: reading an account
+    # the import committed reloads it, and that would flush a half-made row.
+    html, author_id = render(body), getattr(author, "id", None)
+    if comment is None:
+        comment = Comment(page_id=page.id, source_key=key, status="visible", ip_hash="")
+    comment.author_id = author_id
+    comment.anon_name = "" if author is not None else clean_name(anon_name)
+    comment.parent = parent  # a relationship: the parent may be new in this thread too
+    comment.body, comment.html = body, html
+    comment.created_at, comment.edited_at = created, edited
+    db.session.add(comment)
+    return comment
+
+
+def commit_imported(posted, edited):
+    """Commit what ``write_imported`` wrote, then fire ``comment_posted`` for
+    each new comment and ``comment_edited`` for each changed one."""
+    db.session.commit()
+    for comment in posted:
+        hook().comment_posted(comment=comment)
+    for comment in edited:
+        hook().comment_edited(comment=comment)
+
+
 def edit_comment(comment, user, body):
     """Change the text. An anonymous author's edit is held again when the new
     text would have been held (so approved text cannot turn into spam)."""

@@ -275,6 +275,18 @@ class Recorder:
         self._record("import_page_files", slug=page.slug, files=sorted(files))
         return None
 
+    # -- comments and file versions an import brings (the comments and attachments plugins answer)
+
+    @hookimpl
+    def import_page_comments(self, page, comments):
+        self._record("import_page_comments", slug=page.slug, keys=[c.key for c in comments])
+        return None  # a recorder keeps no comments: let a real plugin answer
+
+    @hookimpl
+    def import_file_versions(self, page, name, versions):
+        self._record("import_file_versions", slug=page.slug, name=name, numbers=[v.number for v in versions])
+        return None
+
     # -- backup -----------------------------------------------------------------
 
     @hookimpl

@@ -1,5 +1,6 @@
 """Page views: read, create, edit (with merge and conflict), history, diff,
-restore, settings (rename, move, visibility), delete; the Markdown as a file."""
+restore, settings (rename, move, visibility), delete; the Markdown as a file;
+old Confluence addresses of imported pages (``confluence.py``)."""
 
 import unicodedata
 from urllib.parse import quote
@@ -31,8 +32,10 @@ from ..plugins import hook
 from ..render import finish_html, render_markdown
 from ..security import require_role
 from ..text import slugify, title_key
+from . import confluence
 
 bp = Blueprint("pages", __name__)
+bp.register_blueprint(confluence.bp)  # old Confluence addresses of imported pages redirect to them
 
 
 def parent_from_form(value):

@@ -296,7 +296,8 @@ def import_page_comments(page, comments, note):
     stays under the comment it answers). Importing again must not duplicate:
     a record whose ``key`` you stored already is updated when its text or
     dates changed, else left alone. Call ``note(message)`` for a comment you
-    could not store (the rest go on). Return ``(created, updated,
+    could not store, or stored otherwise than given (a reply whose parent is
+    missing goes to the top; the rest go on). Return ``(created, updated,
     unchanged)`` counts; None when no plugin keeps comments. Changes are
     committed::
 

@@ -156,11 +156,12 @@ def revision(page, number):
         db.select(Revision).where(Revision.page_id == page.id, Revision.number == number))
 
 
-def record_event(page, kind, user, detail="", revision=None):
-    """Add a line to the page's history (committed with the caller's change).
-    Plugins use it for changes that are not text revisions, e.g. labels."""
+def record_event(page, kind, user, detail="", revision=None, at=None):
+    """Add a line to the page's history (committed with the caller's change),
+    dated now or ``at`` (an imported change's own date). Plugins use it for
+    changes that are not text revisions, e.g. labels."""
     db.session.add(PageEvent(page=page, kind=kind, user_id=_user_id(user), detail=detail[:500],
-                             revision=revision))
+                             revision=revision, created_at=at or utcnow()))
 
 
 

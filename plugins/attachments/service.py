@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from wiki.api import PageError, PageEvent, db, record_event, utcnow
+from wiki.api import PageError, db, record_event, utcnow
 
 from . import extractors, images
 from .models import Attachment, AttachmentVersion
@@ -129,19 +129,10 @@ def add(page, name, stream, user, at=None, number=None, message=""):
             older.extract_status = "none"  # only the current version is searched: skip its text
     page.updated_at = utcnow() if at is None else max(page.updated_at, at)
     detail = f"{name} (version {number})" if number > 1 else name
-    _history(page, user, f"{detail}: {' '.join(message.split())}" if message.strip() else detail, at)
+    record_event(page, "attached", user,
+                 f"{detail}: {' '.join(message.split())}" if message.strip() else detail, at=at)
     db.session.commit()
     return Added(attachment, row, new)
-
-
-def _history(page, user, detail, at):
-    """The page's history line of an attached version, dated ``at`` (an
-    imported version's date) or now."""
-    if at is None:
-        record_event(page, "attached", user, detail)
-    else:  # record_event dates its line now
-        db.session.add(PageEvent(page=page, kind="attached", user_id=getattr(user, "id", None),
-                                 detail=detail[:500], created_at=at))
 
 
 def delete(attachment, user):

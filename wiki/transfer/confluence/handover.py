@@ -66,7 +66,8 @@ class Handover:
         self.report.comments.created += created
         self.report.comments.updated += updated
         self.report.comments.unchanged += unchanged
-        self.report.comments.skipped += len(notes)
+        # A note may also say how a comment was stored (a reply put at the top): count what was not.
+        self.report.comments.skipped += len(records) - created - updated - unchanged
         self.report.problems.extend(Problem(where(source), f"comment: {note}") for note in notes)
 
     def _comment_records(self, item, context):
@@ -123,7 +124,7 @@ class Handover:
             created, unchanged = counts
             self.report.files.created += created
             self.report.files.unchanged += unchanged
-            self.report.files.skipped += len(notes)
+            self.report.files.skipped += len(records) - created - unchanged
             self.report.problems.extend(Problem(f"{where(source)}, file “{attachment.name}”", note)
                                         for note in notes)
 

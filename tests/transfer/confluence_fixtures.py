@@ -977,7 +977,7 @@ def workshop_space(timezone="Europe/Berlin"):
                  [Rev(_workshop_body(storage), "lhoffmann", _utc(2021, 4, 15, 9, 0))],
                  parent=HOME, position=0, comments=_workshop_comments(), view=_workshop_body(view)),
         *[simple(page_id, f"<p>Slides and recording of {title.split(' - ')[0].lower()}, "
-                          f"{title.split(' - ')[1].lower()}.</p>", _utc(2021, 4, 29, 16, n), n)
+                          f"{html.escape(title.split(' - ')[1].lower())}.</p>", _utc(2021, 4, 29, 16, n), n)
           for n, (page_id, title) in enumerate(zip(SESSIONS, SESSION_TITLES, strict=True))],
         simple(FOLLOW_UP, "<p>Drop your questions and suggestions in the comments below.</p>",
                _utc(2021, 4, 26, 10, 0), 4),

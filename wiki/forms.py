@@ -75,6 +75,14 @@ class PasswordChangeForm(FlaskForm):
                             validators=[EqualTo("password", "The passwords differ.")])
 
 
+class SetPasswordForm(FlaskForm):
+    """An admin gives an account a password (an imported account its first)."""
+
+    password = PasswordField("New password",
+                             validators=[InputRequired("Type the new password."), NEW_PASSWORD])
+    confirm = PasswordField("Repeat it", validators=[EqualTo("password", "The passwords differ.")])
+
+
 class RoleForm(FlaskForm):
     role = SelectField("Role", choices=[SelectChoice(r, r) for r in ROLES])
     active = BooleanField("Active")

@@ -99,13 +99,21 @@ class Page(db.Model):
     """A page: its address (slug), title, place in the tree, visibility and
     current revision; deleted pages keep their row (``deleted_at``)."""
 
+    # A parent's children in sibling order, straight from the index: a level
+    # of the tree costs the same however many pages it holds (wiki.tree).
+    __table_args__ = (db.Index("ix_page_sibling_order", "parent_id", "position", "title_key", "id"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(200), unique=True)  # the address: /wiki/<slug>
     title: Mapped[str] = mapped_column(String(200))
     # The title as links and uniqueness compare it (wiki.text.title_key), set
     # with the title.
     title_key: Mapped[str] = mapped_column(String(200), index=True, default="")
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("page.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("page.id"))  # ix_page_sibling_order
+    # Its place among its siblings, when it has one: Confluence's child order,
+    # set by the import. Pages without one come after, by title. A page moved
+    # to another parent leaves it (_leave_position).
+    position: Mapped[int | None]
     # What the editor chose ...
     visibility: Mapped[str] = mapped_column(String(16), default="public")
     # ... and what applies: members-only when this page or any ancestor is.
@@ -119,7 +127,8 @@ class Page(db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(index=True)
 
     parent: Mapped["Page | None"] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Page"]] = relationship(back_populates="parent", order_by="Page.title")
+    children: Mapped[list["Page"]] = relationship(back_populates="parent",
+                                                  order_by=lambda: list(Page.sibling_order()))
     current_revision: Mapped["Revision | None"] = relationship(
         foreign_keys=[current_revision_id], post_update=True
     )
@@ -128,6 +137,26 @@ class Page(db.Model):
     def _keep_title_key(self, _key, title):
         self.title_key = title_key(title)
         return title
+
+    @validates("parent", "parent_id")
+    def _leave_position(self, key, parent):
+        """A page moved to another parent leaves its place among its old
+        siblings: it sorts by title there (a new page keeps what it is given)."""
+        before = self.parent if key == "parent" else self.parent_id
+        if self.id is not None and parent != before:
+            self.position = None
+        return parent
+
+    @classmethod
+    def sibling_order(cls):
+        """The ORDER BY of any listing of a page's children: by ``position``
+        (Confluence's order), then the pages without one by title (as links
+        compare titles), the id breaking ties. ``ix_page_sibling_order``
+        serves it on SQLite and PostgreSQL alike: the parent comes first,
+        which changes nothing among siblings (children of several parents
+        come parent by parent) but lets PostgreSQL read the top level
+        (``parent_id IS NULL``) in order from the index too."""
+        return cls.parent_id, cls.position.asc().nulls_last(), cls.title_key, cls.id
 
     @property
     def is_deleted(self):

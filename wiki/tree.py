@@ -1,8 +1,10 @@
 """The page tree as the reader may see it, bounded: the sidebar, the home
 page and each branch opened in them show at most ``LEVEL_LIMIT`` pages of a
-level (alphabetically, the page being read always among them), so a view
-costs the same in a wiki of fifty pages and in one of twenty thousand. The
-rest is one click away: the "All pages" index, or a branch's own listing."""
+level (in sibling order, ``Page.sibling_order``: Confluence's order for an
+imported space, else alphabetically; the page being read always among them),
+so a view costs the same in a wiki of fifty pages and in one of twenty
+thousand. The rest is one click away: the "All pages" index, or a branch's
+own listing."""
 
 from dataclasses import dataclass, field
 
@@ -48,21 +50,20 @@ def _under(parent_id):
 
 def level(user, parent_id=None, limit=LEVEL_LIMIT, keep=None):
     """The first ``limit`` visible pages under ``parent_id`` (None: the top
-    level), by title, and ``keep`` (a page id) among them if it is there;
-    each with its number of visible children."""
+    level), in sibling order, and ``keep`` (a page id) among them if it is
+    there; each with its number of visible children."""
     visible = visible_pages(user)
     rows = db.session.execute(visible.with_only_columns(*_COLUMNS).where(_under(parent_id))
-                              .order_by(Page.title_key, Page.id).limit(limit)).all()
+                              .order_by(*Page.sibling_order()).limit(limit)).all()
     nodes = [Node(r.id, r.slug, r.title, r.parent_id) for r in rows]
     if keep is not None and keep not in {n.id for n in nodes}:
         row = db.session.execute(visible.with_only_columns(*_COLUMNS)
                                  .where(Page.id == keep, _under(parent_id))).first()
-        if row is not None:
+        if row is not None:  # not among the first ``limit``: it comes after them all
             nodes = [*nodes[:limit - 1], Node(row.id, row.slug, row.title, row.parent_id)]
     total = len(nodes) if len(rows) < limit else db.session.scalar(
         visible.with_only_columns(db.func.count(Page.id)).where(_under(parent_id)))
     _count_children(user, nodes)
-    nodes.sort(key=lambda n: n.title.lower())
     return Level(nodes, total)
 
 

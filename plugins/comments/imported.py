@@ -48,8 +48,13 @@ def store_thread(page, records, note):
         comment = thread.by_key.get(record.key)
         wanted = _wanted(page, record, thread, comment, note)
         if comment is None:
+            if wanted["parent"] is not None and wanted["parent"].id is None:
+                # A thread numbers siblings by id, so ids must follow posting order. One flush
+                # inserts its new rows in the order they were added as long as none answers
+                # another (it would put each reply after all the rows it could answer): the
+                # rows before a reply to a new comment are flushed before it is added.
+                db.session.flush()
             comment = service.write_imported(None, page, record.key, **wanted)
-            db.session.flush()  # its id now: a thread numbers siblings by id, so ids follow posting order
             posted.append(comment)
         elif _kept(comment, record, wanted, note):
             unchanged += 1

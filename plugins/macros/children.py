@@ -27,9 +27,11 @@ def render(args, page, user):
 
 
 def visible_subtree(page, user, depth):
-    """The visible descendants of ``page``, ``depth`` levels down, sorted by
-    title: one query per level. A members-only page hides its whole subtree
-    (``members_only`` is inherited), so nothing shows under a hidden page."""
+    """The visible descendants of ``page``, ``depth`` levels down, each
+    level in sibling order (``Page.sibling_order``: Confluence's order for
+    an imported space, else by title): one query per level. A members-only
+    page hides its whole subtree (``members_only`` is inherited), so nothing
+    shows under a hidden page."""
     roots = []
     level = {page.id: roots}  # parent id -> the list its children go in
     for _ in range(depth):
@@ -37,7 +39,7 @@ def visible_subtree(page, user, depth):
             visible_pages(user)
             .with_only_columns(Page.id, Page.slug, Page.title, Page.parent_id)
             .where(Page.parent_id.in_(level))
-            .order_by(db.func.lower(Page.title), Page.id)
+            .order_by(*Page.sibling_order())  # each parent's children in order: they go in its list
         ).all()
         if not rows:
             break

@@ -1,11 +1,12 @@
-"""Administration: users and roles, the trash of deleted pages."""
+"""Administration: users (roles, whether they may sign in, passwords), the
+trash of deleted pages."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import accounts, services
 from ..extensions import db
-from ..forms import ConfirmForm, RoleForm
+from ..forms import ConfirmForm, RoleForm, SetPasswordForm
 from ..models import Page, User
 from ..security import require_role
 
@@ -15,9 +16,22 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.route("/users")
 @require_role("admin")
 def users():
+    return _users_page()
+
+
+def _users_page(refused=None):
+    """The users page; ``refused``: ``(user id, form)`` of a password form
+    that was sent back, shown open with its errors."""
     people = db.session.scalars(db.select(User).order_by(User.username)).all()
-    forms = {u.id: RoleForm(prefix=f"u{u.id}", role=u.role, active=u.active) for u in people}
-    return render_template("admin/users.html", users=people, forms=forms)
+    # formdata=None: only the form that was sent reads the request.
+    forms = {u.id: RoleForm(formdata=None, prefix=f"u{u.id}", role=u.role, active=u.active) for u in people}
+    # Not for oneself: changing one's own password asks for the current one (auth.password).
+    passwords = {u.id: SetPasswordForm(formdata=None, prefix=f"p{u.id}")
+                 for u in people if u.id != current_user.id}
+    if refused is not None:
+        passwords[refused[0]] = refused[1]
+    return render_template("admin/users.html", users=people, forms=forms, passwords=passwords,
+                           opened=refused[0] if refused else None)
 
 
 @bp.route("/users/<int:user_id>", methods=["POST"])
@@ -35,6 +49,30 @@ def update_user(user_id):
         else:
             flash(f"{user.username} is now {user.role}{'' if user.active else ' (inactive)'}.",
                   "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@require_role("admin")
+def set_password(user_id):
+    """Give an account a password: an account an import made has none and
+    cannot sign in until it gets one. The account's sessions end, as after a
+    password change."""
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        flash("Change your own password on the Password page: it asks for the current one.", "error")
+        return _users_page(), 400
+    form = SetPasswordForm(prefix=f"p{user.id}")
+    first = not user.has_password
+    try:
+        if not form.validate():
+            raise accounts.AccountError(next(iter(form.errors.values()))[0])
+        accounts.set_password(user, form.password.data)
+    except accounts.AccountError as e:
+        flash(f"No password was set for {user.username}: {e}", "error")
+        return _users_page(refused=(user.id, form)), 400
+    flash(f"{user.username} has a password: they can sign in now." if first else
+          f"{user.username} has a new password; their sessions were signed out.", "success")
     return redirect(url_for("admin.users"))
 
 

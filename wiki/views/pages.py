@@ -92,11 +92,12 @@ INDEX_PER_PAGE = 50
 @bp.route("/pages")
 def index():
     """All pages the reader may see, A to Z, a page of them at a time;
-    ``q`` filters by title, ``parent`` lists one page's children."""
-    query, parent = visible_pages(current_user), None
+    ``q`` filters by title, ``parent`` lists one page's children (in sibling
+    order, as the tree shows them: this is where its "more…" link leads)."""
+    query, parent, order = visible_pages(current_user), None, (Page.title_key, Page.id)
     if request.args.get("parent"):
         parent = load_page(request.args["parent"], "pages.view")
-        query = query.where(Page.parent_id == parent.id)
+        query, order = query.where(Page.parent_id == parent.id), Page.sibling_order()
     text = " ".join(request.args.get("q", "").split())[:200]
     if text:  # as titles compare: case, accents and punctuation aside
         key = title_key(text)
@@ -104,7 +105,7 @@ def index():
     total = db.session.scalar(query.with_only_columns(db.func.count(Page.id)))
     pages = max(1, -(-total // INDEX_PER_PAGE))
     number = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    found = db.session.scalars(query.order_by(Page.title_key, Page.id).options(selectinload(Page.parent))
+    found = db.session.scalars(query.order_by(*order).options(selectinload(Page.parent))
                                .offset((number - 1) * INDEX_PER_PAGE).limit(INDEX_PER_PAGE)).all()
     return render_template("pages/index.html", found=found, total=total, q=text, parent=parent,
                            number=number, pages=pages)

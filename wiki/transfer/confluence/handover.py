@@ -23,6 +23,20 @@ class Handover:
     def __init__(self, space_key, report, user, names, convert, labels, dry_run):
         self.space_key, self.report, self.user, self.names = space_key, report, user, names
         self.convert, self.labels, self.dry_run = convert, labels, dry_run
+        self._accounts = {}  # person key -> User, for one batch of pages
+
+    def account(self, key):
+        """The account of the person ``key`` (None: anonymous or unknown),
+        read once a batch: the session's identity map keeps an account only
+        while something holds it, so asking it for each comment reads the
+        database again and again."""
+        if key not in self._accounts:
+            self._accounts[key] = self.names.people.user(key)
+        return self._accounts[key]
+
+    def end_batch(self):
+        """The batch's pages are done: its accounts are let go with them."""
+        self._accounts.clear()
 
     def set_labels(self, items):
         """Each page gets its Confluence labels and ``--label``: exactly those,
@@ -92,7 +106,7 @@ class Handover:
             records.append(CommentRecord(
                 key=self._comment_key(comment.id),
                 parent_key=None if parent is None else self._comment_key(parent),
-                author=self.names.people.user(comment.author), author_name=None,
+                author=self.account(comment.author), author_name=None,
                 created=comment.created or fallback, edited=comment.modified,
                 markdown=normalize_newlines(converted.markdown)))
         return records
@@ -113,7 +127,7 @@ class Handover:
                     self.report.files_to_compare += len(versions)
                 continue
             records = [FileVersionRecord(number=v.number, open=v.open,
-                                         uploader=self.names.people.user(v.author), created=v.created,
+                                         uploader=self.account(v.author), created=v.created,
                                          message=v.message or "") for v in versions]
             notes = []
             counts = hook().import_file_versions(page=item.page, name=attachment.name, versions=records,

@@ -9,8 +9,11 @@ written one at a time and only the bad one is left out. A page already
 imported (found through the mapping table, ``ConfluencePage``) gets the
 versions it lacks, or one revision when its current text or title differs
 from Confluence's, in a transaction of its own with its row locked, as any
-save. Then labels, comments and files go to the plugins that keep them
-(``handover.py``), while the worker processes render the next batch.
+save; then its parent and, when it is where the import puts it, its place
+among its siblings (``Page.position``: Confluence's child order, which the
+wiki's listings follow). Then labels, comments and files go to the plugins
+that keep them (``handover.py``), while the worker processes render the next
+batch.
 
 Each Confluence version becomes a revision with its author, date and version
 comment (the summary). ``page_saved`` fires once per page written, with its
@@ -211,6 +214,7 @@ class _Writer:
             self.handover.files(item)
         # Once per batch: later batches see fresh rows, and this batch's objects can go.
         db.session.expire_all()
+        self.handover.end_batch()
         if progress is not None:
             progress(count)
 
@@ -326,8 +330,8 @@ class _Writer:
         members_only = visibility == "members" or (parent is not None and parent.members_only)
         revisions = item.revisions
         page = Page(slug=placement.slug, title=placement.title, visibility=visibility,
-                    members_only=members_only, created_at=revisions[0].created,
-                    updated_at=revisions[-1].created)
+                    members_only=members_only, position=placement.page.position,
+                    created_at=revisions[0].created, updated_at=revisions[-1].created)
         if isinstance(parent, Page):  # in this batch: no id before the flush
             page.parent = parent
         else:
@@ -390,6 +394,7 @@ class _Writer:
                 hook().page_renamed(page=page, old_title=old_title, old_slug=old_slug)
             hook().page_saved(page=page, revision=page.current_revision, created=False)
         item.changed |= self._settle(item)
+        item.changed |= self._keep_position(item)
         self.written[placement.page.id] = _Written(page.id, page.members_only)
 
     def _settle(self, item):
@@ -413,16 +418,37 @@ class _Writer:
             return False
         return True
 
+    def _keep_position(self, item):
+        """Give the page Confluence's place among its siblings (``Page.position``),
+        when it is where the import puts it: a page someone moved elsewhere
+        (which cleared it) stays in the order of its new siblings. Whether it changed."""
+        page, placement = item.page, item.placement
+        target = self._parent_of(placement)
+        position = placement.page.position
+        if page.parent_id != (target.id if target is not None else None) or page.position == position:
+            return False
+        page.position = position
+        try:
+            db.session.commit()
+        except SQLAlchemyError as e:
+            db.session.rollback()
+            self.report.problems.append(Problem(where(placement.page), "its place among its siblings "
+                                                f"could not be kept ({type(e).__name__})"))
+            return False
+        return True
+
     def count_dry(self, items):
         for item in items:
             if item.placement.existing is None:
                 self.report.pages.created += 1
-            elif item.revisions or self._would_settle(item.placement):
+            elif (item.revisions or self._would_settle(item.placement)
+                  or item.placement.existing.position != item.placement.page.position):
                 self.report.pages.updated += 1
             else:
                 self.report.pages.unchanged += 1
             self.handover.comments(item)
             self.handover.files(item)
+        self.handover.end_batch()
 
     def _would_settle(self, placement):
         """In a dry run: whether ``_settle`` would move the page or change its visibility."""

@@ -15,6 +15,7 @@ change in the source keeps the wiki's text (and says so).
 
 from datetime import UTC
 
+from sqlalchemy import or_
 from sqlalchemy.orm import load_only
 
 from wiki.api import Page, db, utcnow
@@ -33,8 +34,8 @@ def store_thread(page, records, note):
     """Store ``records`` (``wiki.api.CommentRecord``, parents before their
     replies) as comments of ``page``; ``(created, updated, unchanged)``."""
     db.session.flush()  # accounts the import just made have their ids
-    thread = _Thread(page)
-    elsewhere = _keys_on_other_pages(page, [r.key for r in records])
+    thread = _Thread(page, [r.key for r in records])
+    elsewhere = thread.elsewhere
     posted, edited, unchanged = [], [], 0
     for record in records:
         if not record.key or len(record.key) > KEY_MAX:
@@ -113,17 +114,23 @@ def _same_parent(comment, parent):
 
 class _Thread:
     """The page's comments as the import places them: by key, and each one's
-    parent (as it is being rearranged), to refuse a reply that would loop."""
+    parent (as it is being rearranged), to refuse a reply that would loop;
+    and ``elsewhere``, the import's keys that comments of other pages have."""
 
-    def __init__(self, page):
+    def __init__(self, page, keys):
+        keys = sorted({k for k in keys if k and len(k) <= KEY_MAX})
+        # One query for both, the page's comments and the first keys (most threads have fewer).
         comments = db.session.scalars(
-            db.select(Comment).where(Comment.page_id == page.id)
-            .options(load_only(Comment.id, Comment.parent_id, Comment.source_key, Comment.body,
-                               Comment.status, Comment.author_id, Comment.anon_name,
+            db.select(Comment).where(or_(Comment.page_id == page.id, Comment.source_key.in_(keys[:_CHUNK])))
+            .options(load_only(Comment.id, Comment.page_id, Comment.parent_id, Comment.source_key,
+                               Comment.body, Comment.status, Comment.author_id, Comment.anon_name,
                                Comment.created_at, Comment.edited_at))).all()
+        others = {c.source_key: c.page_id for c in comments if c.page_id != page.id}
+        comments = [c for c in comments if c.page_id == page.id]
         by_id = {c.id: c for c in comments}
         self.by_key = {c.source_key: c for c in comments if c.source_key}
         self._up = {c: by_id.get(c.parent_id) for c in comments}
+        self.elsewhere = _with_slugs({**others, **_keys_on_other_pages(page, keys[_CHUNK:])})
 
     def parent_for(self, record, comment, note):
         """The comment ``record`` answers, or None at the top of the thread
@@ -151,21 +158,23 @@ class _Thread:
 
 
 def _keys_on_other_pages(page, keys):
-    """``{key: page slug}`` of the keys among ``keys`` that comments of other
-    pages have."""
+    """``{key: page id}`` of the keys among ``keys`` that comments of other pages have."""
     found = {}
-    keys = sorted({k for k in keys if k and len(k) <= KEY_MAX})
     for start in range(0, len(keys), _CHUNK):
         rows = db.session.execute(
             db.select(Comment.source_key, Comment.page_id)
             .where(Comment.source_key.in_(keys[start:start + _CHUNK]), Comment.page_id != page.id))
-        for key, page_id in rows:
-            found[key] = page_id
-    if found:
-        pages = db.select(Page.id, Page.slug).where(Page.id.in_(set(found.values())))
-        slugs = dict(db.session.execute(pages).all())
-        found = {key: slugs[page_id] for key, page_id in found.items()}
+        found.update(rows.tuples())
     return found
+
+
+def _with_slugs(found):
+    """``{key: page id}`` as ``{key: page slug}``."""
+    if not found:
+        return found
+    pages = db.select(Page.id, Page.slug).where(Page.id.in_(set(found.values())))
+    slugs = dict(db.session.execute(pages).all())
+    return {key: slugs[page_id] for key, page_id in found.items()}
 
 
 def _naive(value):

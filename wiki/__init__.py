@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, errors, headers, pagecache, plugins, render, security, templating
+from . import config, errors, headers, i18n, pagecache, plugins, render, security, templating
 from .extensions import init_extensions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +32,7 @@ def create_app(test_config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     init_extensions(app)
+    i18n.init_app(app)
     security.init_app(app)
     headers.init_app(app)
     pagecache.init_app(app)

@@ -10,6 +10,12 @@ from datetime import timedelta
 class Defaults:
     SITE_NAME = "Wiki"
 
+    # Languages the interface speaks (docs/languages.md); the last resort
+    # when neither the reader nor their browser names one of them. Pages
+    # are written in DEFAULT_LANGUAGE unless their editor says otherwise.
+    LANGUAGES = ["en", "fr"]
+    DEFAULT_LANGUAGE = "en"
+
     # Accounts
     REGISTRATION_ENABLED = True
     FIRST_USER_ADMIN = True  # the first account registered on an empty wiki

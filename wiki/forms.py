@@ -83,6 +83,12 @@ class SetPasswordForm(FlaskForm):
     confirm = PasswordField("Repeat it", validators=[EqualTo("password", "The passwords differ.")])
 
 
+class LanguageForm(FlaskForm):
+    """The footer's language switcher (its choices: the LANGUAGES offered)."""
+    language = StringField(validators=[InputRequired(), Length(max=35)])
+    next = HiddenField()
+
+
 class RoleForm(FlaskForm):
     role = SelectField("Role", choices=[SelectChoice(r, r) for r in ROLES])
     active = BooleanField("Active")

@@ -39,6 +39,8 @@ class User(UserMixin, db.Model):
     # Part of the login session id: bumping it signs out every other session.
     session_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The interface language they chose (one of LANGUAGES), None: not chosen.
+    language: Mapped[str | None] = mapped_column(String(35))
 
     def set_password(self, password):
         # Default: scrypt, a slow, memory-hard KDF (config PASSWORD_HASH_METHOD).
@@ -122,6 +124,9 @@ class Page(db.Model):
     current_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revision.id", use_alter=True)
     )
+    # The language its text is written in, a BCP 47 tag (wiki.i18n); None:
+    # the wiki's DEFAULT_LANGUAGE (pages made before pages had one).
+    language: Mapped[str | None] = mapped_column(String(35))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     deleted_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -161,6 +166,11 @@ class Page(db.Model):
     @property
     def is_deleted(self):
         return self.deleted_at is not None
+
+    @property
+    def lang(self):
+        """The page's content language: its own, else the wiki's default."""
+        return self.language or current_app.config["DEFAULT_LANGUAGE"]
 
     def ancestors(self):
         """From the root down to the parent."""

@@ -22,6 +22,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
+from . import i18n
 from .extensions import db
 from .models import ContentVersion
 
@@ -69,9 +70,10 @@ class PageCache:
     def view(self, key, render, version):
         """The HTML of ``render()`` for ``key``, from the cache when it can be.
         ``version`` is the content version read before loading what ``render``
-        shows (``content_version()``)."""
+        shows (``content_version()``). Views are kept per interface language."""
         if not cacheable():
             return render()
+        key = (key, i18n.interface_language())
         entry = self._get(key, version)
         if entry is None:
             g.wiki_fresh_makers = {}
@@ -90,7 +92,9 @@ class PageCache:
 
     def fragment(self, key, render, version):
         """``render()``'s HTML for ``key``, a part of a page that shows the
-        same to every reader with the same ``key`` and has no form."""
+        same to every reader with the same ``key`` and has no form (per
+        interface language)."""
+        key = (key, i18n.interface_language())
         entry = self._get(key, version)
         if entry is not None:
             return entry[1]
@@ -110,7 +114,7 @@ def cacheable():
     if request.method != "GET" or request.args or "_flashes" in session:
         return False
     known = {current_app.config["SESSION_COOKIE_NAME"],
-             current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")}
+             current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"), i18n.COOKIE}
     return set(request.cookies) <= known
 
 

@@ -10,11 +10,12 @@ a blocked plugin is never imported.
 import importlib
 import pkgutil
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pluggy
 from flask import current_app
 
-from . import core, hookspecs
+from . import core, hookspecs, i18n
 
 ENTRY_POINT_GROUP = "wiki.plugins"
 BUILTIN_PACKAGE = "plugins"
@@ -70,6 +71,12 @@ def init_app(app):
     app.extensions["wiki.migration_dirs"] = [str(d) for d in migration_dirs]
     pm.hook.register_blueprints(app=app)
     pm.hook.register_cli(group=app.cli, app=app)
+    for _name, plugin in pm.list_name_plugin():
+        # A plugin's own catalogs: a ``translations`` folder beside its module
+        # (the bundled plugins share the core's).
+        module_file = getattr(plugin, "__file__", None)
+        if plugin is not core and module_file and (Path(module_file).parent / "translations").is_dir():
+            i18n.add_translations(app, Path(module_file).parent / "translations")
 
 
 def manager():

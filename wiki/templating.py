@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import format_date, format_decimal, format_time, format_timedelta, gettext
 from jinja2 import Undefined
 from markupsafe import Markup, escape
 
@@ -10,22 +11,26 @@ from .plugins import hook
 
 
 def absolute_time(value):
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+    """``Dec 3, 2026 2:05 PM UTC`` / ``3 déc. 2026 14:05 UTC``, in the
+    interface language (times are kept and shown in UTC)."""
+    return f"{format_date(value, 'medium')} {format_time(value, 'short')} UTC" if value else ""
 
 
 def relative_time(value, now=None):
-    """``3 minutes ago``, ``2 days ago``; the absolute time goes in a tooltip."""
+    """``3 minutes ago``, ``il y a 2 jours``, in the interface language; the
+    absolute time goes in a tooltip."""
     if not value:
         return ""
-    seconds = int(((now or utcnow()) - value).total_seconds())
-    if seconds < 60:
-        return "just now"
-    for unit, size in (("year", 31_536_000), ("month", 2_592_000), ("week", 604_800),
-                       ("day", 86_400), ("hour", 3_600), ("minute", 60)):
-        if seconds >= size:
-            n = seconds // size
-            return f"{n} {unit}{'s' if n > 1 else ''} ago"
-    return "just now"
+    delta = (now or utcnow()) - value
+    if delta.total_seconds() < 60:
+        return gettext("just now")
+    # Babel rounds to the largest unit (threshold 1: "1 month", not "5 weeks").
+    return format_timedelta(-delta, threshold=1, add_direction=True)
+
+
+def number(value):
+    """``12,345`` / ``12 345``: a count in the interface language."""
+    return format_decimal(value)
 
 
 def iso_time(value):
@@ -41,5 +46,6 @@ def render_slot(name, **context):
 
 
 def init_app(app):
-    app.jinja_env.filters.update(abstime=absolute_time, reltime=relative_time, isotime=iso_time)
+    app.jinja_env.filters.update(abstime=absolute_time, reltime=relative_time, isotime=iso_time,
+                                 number=number)
     app.jinja_env.globals["slot"] = render_slot

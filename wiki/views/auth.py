@@ -1,4 +1,4 @@
-"""Sign in, sign out, register, change password."""
+"""Sign in, sign out, register, change password, choose the interface language."""
 
 from urllib.parse import urlsplit
 
@@ -13,11 +13,13 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import accounts, throttle
+from .. import accounts, i18n, throttle
+from ..errors import render_error
 from ..extensions import db
-from ..forms import ConfirmForm, LoginForm, PasswordChangeForm, RegisterForm
+from ..forms import ConfirmForm, LanguageForm, LoginForm, PasswordChangeForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
 
@@ -118,3 +120,20 @@ def password():
         return redirect(url_for("pages.home"))
     status = 400 if form.errors else 200
     return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    """The footer's switcher: the interface language for this browser (a
+    cookie, a year) and, for a signed-in member, their account's choice."""
+    form = LanguageForm()
+    code = i18n.offered_language(form.language.data) if form.validate_on_submit() else None
+    if code is None:
+        return render_error(400, _("This wiki does not offer that language."))
+    if current_user.is_authenticated and current_user.language != code:
+        current_user.language = code
+        db.session.commit()
+    response = redirect(_safe_next(form.next.data))
+    response.set_cookie(i18n.COOKIE, code, max_age=i18n.COOKIE_AGE, samesite="Lax", httponly=True,
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response

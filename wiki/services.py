@@ -10,9 +10,11 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .extensions import db
+from .i18n import normal_tag
 from .merge import MergeResult, merge_text
 from .models import VISIBILITIES, Page, PageAlias, PageEvent, Revision, utcnow
 from .plugins import hook
@@ -124,6 +126,16 @@ def _check_body(body):
     return body
 
 
+def check_language(language):
+    """A page's language as stored: a BCP 47 tag in its usual case (``pt-BR``);
+    ``PageError`` when it is not one."""
+    tag = normal_tag((language or "").strip())
+    if tag is None:
+        raise PageError(_("“%(tag)s” is not a language tag: use a code such as en, fr or pt-BR.",
+                          tag=(language or "")[:40]))
+    return tag
+
+
 def _check_visibility(visibility):
     if visibility not in VISIBILITIES:
         raise PageError(f"Visibility must be one of: {', '.join(VISIBILITIES)}.")
@@ -222,11 +234,13 @@ def default_slug(title):
     return f"{slug}-page" if slug in reserved_slugs() else slug
 
 
-def create_page(title, body, user, summary="", parent=None, visibility="public", slug=None):
+def create_page(title, body, user, summary="", parent=None, visibility="public", slug=None, language=None):
     """Create a page with its first revision, then fire ``page_saved``;
     ``PageError`` when the title or the address is taken or a field is
-    refused. Without ``slug``, the address comes from the title."""
+    refused. Without ``slug``, the address comes from the title; without
+    ``language``, the page is in the wiki's DEFAULT_LANGUAGE."""
     title = check_title(title)
+    language = check_language(language) if language else current_app.config["DEFAULT_LANGUAGE"]
     slug = check_slug(slug if slug is not None else default_slug(title))
     body = _check_body(body)
     visibility = _check_visibility(visibility)
@@ -234,7 +248,7 @@ def create_page(title, body, user, summary="", parent=None, visibility="public",
 
     html = render_markdown(body)
     with db.session.no_autoflush:  # nothing is flushed before the page is complete
-        page = Page(slug="", title=title, parent=parent, visibility=visibility)
+        page = Page(slug="", title=title, parent=parent, visibility=visibility, language=language)
         _set_slug(page, slug)
         _apply_visibility(page)
         rev = Revision(page=page, number=1, title=title, body=body, html=html,
@@ -251,8 +265,8 @@ def create_page(title, body, user, summary="", parent=None, visibility="public",
     return page
 
 
-def save_page(page, body, user, summary="", base_number=None, title=None, kind="edited"):
-    """Add a revision with ``body``.
+def save_page(page, body, user, summary="", base_number=None, title=None, kind="edited", language=None):
+    """Add a revision with ``body`` (and set the page's ``language`` when given).
 
     ``base_number`` is the revision the editor started from. When another save
     came in meanwhile, the two edits are merged (three-way); overlapping
@@ -260,6 +274,7 @@ def save_page(page, body, user, summary="", base_number=None, title=None, kind="
     CLI), the save applies on top of whatever is current.
     """
     mine = _check_body(body)
+    language = check_language(language) if language else None
     old_title, old_slug = page.title, page.slug
     state = {"base": base_number}
 
@@ -280,6 +295,8 @@ def save_page(page, body, user, summary="", base_number=None, title=None, kind="
             if result.conflicts:
                 raise EditConflict(page, current, mine, result)
             text, merged = result.text, True
+        if language and language != page.lang:
+            _set_language(page, language, user)
         if text == current.body and new_title == page.title:
             return SaveResult(None, merged)
         return SaveResult(_add_revision(page, text, user, summary, kind, new_title), merged)
@@ -319,7 +336,12 @@ def revert_page(page, number, user):
 UNCHANGED = object()  # ``change_settings``: leave the parent as it is
 
 
-def change_settings(page, user, title=None, slug=None, parent=UNCHANGED, visibility=None):
+def _set_language(page, language, user):
+    record_event(page, "language", user, f"{page.lang} → {language}")
+    page.language = language
+
+
+def change_settings(page, user, title=None, slug=None, parent=UNCHANGED, visibility=None, language=None):
     """Change the title, the address, the parent and the visibility of
     ``page`` at once: everything is checked first, then committed together,
     then the events fire (``page_renamed`` and ``page_saved`` for a new
@@ -337,6 +359,7 @@ def change_settings(page, user, title=None, slug=None, parent=UNCHANGED, visibil
     if visibility is not None:
         visibility = _check_visibility(visibility)
     revealing = visibility is not None and visibility != page.visibility
+    language = check_language(language) if language else None
     old_title, old_slug, old_parent = page.title, page.slug, page.parent
 
     def write():
@@ -356,6 +379,8 @@ def change_settings(page, user, title=None, slug=None, parent=UNCHANGED, visibil
             page.visibility = visibility
             _apply_visibility(page)
             record_event(page, "visibility", user, f"now {visibility}")
+        if language and language != page.lang:
+            _set_language(page, language, user)
         return rev
 
     try:

@@ -123,7 +123,7 @@ def test_versions_come_over_as_their_uploaders_at_their_dates(client, page, peop
         (juliane.id, datetime(2021, 4, 1, 9, 30), "slides.txt"),
         (paul.id, datetime(2021, 4, 20, 16, 5), "slides.txt (version 2): Added the agenda")]
     history = client.get(f"/wiki/{page.slug}/history").text
-    assert re.search(r'title="2021-04-20 16:05 UTC">[^<]*</time></td>\s*'
+    assert re.search(r'title="Apr 20, 2021 4:05\u202fPM UTC">[^<]*</time></td>\s*'
                      r'<td><span class="user">Paul L\.</span>', history)
     # The page lists the current version, by its uploader; the older one stays downloadable.
     html = client.get(f"/wiki/{page.slug}").text

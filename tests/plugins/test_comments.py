@@ -214,7 +214,7 @@ def test_each_comment_shows_author_relative_and_absolute_time(client, page):
     html = view(client, page)
     item = html.split(f'id="comment-{comment.id}"')[1].split("</header>")[0]
     assert f'<time datetime="{comment.created_at.isoformat()}Z"' in item
-    assert f'title="{comment.created_at:%Y-%m-%d %H:%M} UTC">just now</time>' in item
+    assert f'title="{comment.created_at:%b %-d, %Y %-I:%M\u202f%p} UTC">just now</time>' in item
 
 
 # -- nesting and numbering ---------------------------------------------------------------

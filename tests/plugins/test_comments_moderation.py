@@ -195,7 +195,7 @@ def test_a_member_edits_their_comment_and_it_is_marked_edited(client, auth, page
     assert comment.body == "I get an *error*" and comment.html == "<p>I get an <em>error</em></p>"
     assert comment.edited_at is not None
     html = view(client, page)
-    edited = f"{comment.edited_at:%Y-%m-%d %H:%M}"
+    edited = f"{comment.edited_at:%b %-d, %Y %-I:%M\u202f%p}"
     assert f'<span class="comment-edited" title="Edited {edited} UTC">edited</span>' in html
 
 

@@ -38,6 +38,9 @@
     }).finally(function () { button.disabled = false; });
   }
 
+  // The layout gives the button's name in the reader's language (base.html).
+  var childPagesOf = document.body.dataset.childPagesOf || "Child pages of {title}";
+
   function enhance(root) {
     root.querySelectorAll("li.has-children[data-children]").forEach(function (item) {
       if (item.querySelector(":scope > ul") || item.querySelector(":scope > .tree-toggle")) { return; }
@@ -46,7 +49,7 @@
       button.type = "button";
       button.className = "tree-toggle";
       button.setAttribute("aria-expanded", "false");
-      button.setAttribute("aria-label", "Child pages of " + link.textContent);
+      button.setAttribute("aria-label", childPagesOf.replace("{title}", function () { return link.textContent; }));
       button.addEventListener("click", function () { toggle(item, button); });
       item.insertBefore(button, link);
     });

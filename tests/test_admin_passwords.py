@@ -49,7 +49,7 @@ def test_accounts_without_a_password_are_marked_and_every_other_account_has_the_
     assert "no password</span>" in row(html, "jane") and "no password</span>" not in row(html, "member")
     assert f'action="/admin/users/{jane.id}/password"' in row(html, "jane")
     assert "Give a password" in row(html, "jane") and "Set a new password" in row(html, "member")
-    # Not one's own: that is the Password page, which asks for the current one.
+    # Not one's own: that is the Account page, which asks for the current one.
     mine = f'action="/admin/users/{users["admin"]}/password"'
     assert 'href="/account/password"' in row(html, "admin") and mine not in html
 
@@ -97,7 +97,7 @@ def test_a_refused_password_says_why_and_is_not_sent_back(app, as_admin, passwor
 def test_an_admin_does_not_set_their_own_password_here(app, as_admin, users):
     response = give(as_admin, users["admin"])
     assert response.status_code == 400
-    assert "Change your own password on the Password page" in response.get_data(as_text=True)
+    assert "Change your own password on your Account page" in response.get_data(as_text=True)
     assert signs_in("admin", PASSWORD, app)
 
 

@@ -6,6 +6,7 @@ import re
 from functools import cache
 
 from flask import current_app
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
@@ -16,19 +17,27 @@ MIN_PASSWORD = 8
 
 
 class AccountError(ValueError):
-    pass
+    """A refused account operation; its message is for the person who asked."""
+
+
+def _too_short():
+    return _("Passwords need at least %(num)d characters.", num=MIN_PASSWORD)
+
+
+def _role_error():
+    return _("Role must be one of: %(roles)s.", roles=", ".join(ROLES))
 
 
 def create_user(username, password, role="member", display_name=None):
     username = (username or "").strip()
     if not USERNAME_RE.match(username):
-        raise AccountError("Usernames are 2-64 letters, digits, dots, dashes or underscores.")
+        raise AccountError(_("Usernames are 2-64 letters, digits, dots, dashes or underscores."))
     if role not in ROLES:
-        raise AccountError(f"Role must be one of: {', '.join(ROLES)}.")
+        raise AccountError(_role_error())
     if len(password or "") < MIN_PASSWORD:
-        raise AccountError(f"Passwords need at least {MIN_PASSWORD} characters.")
+        raise AccountError(_too_short())
     if find_user(username) is not None:
-        raise AccountError("That username is taken.")
+        raise AccountError(_("That username is taken."))
     user = User(username=username, display_name=(display_name or username).strip()[:100],
                 role=role)
     user.set_password(password)
@@ -71,9 +80,9 @@ def _dummy_hash():
 
 def change_password(user, current, new):
     if not user.check_password(current):
-        raise AccountError("The current password is wrong.")
+        raise AccountError(_("The current password is wrong."))
     if len(new) < MIN_PASSWORD:
-        raise AccountError(f"Passwords need at least {MIN_PASSWORD} characters.")
+        raise AccountError(_too_short())
     user.set_password(new)
     user.session_version += 1  # signs out every other session
     db.session.commit()
@@ -83,7 +92,7 @@ def set_password(user, new):
     """An admin gives ``user`` a password (an imported account its first
     one, or any account a new one): its other sessions end."""
     if len(new or "") < MIN_PASSWORD:
-        raise AccountError(f"Passwords need at least {MIN_PASSWORD} characters.")
+        raise AccountError(_too_short())
     user.set_password(new)
     user.session_version += 1
     db.session.commit()
@@ -94,9 +103,9 @@ def set_role(user, role, active, by):
     decided. Deactivating an account signs it out everywhere; an admin cannot
     take their own admin role or deactivate themselves."""
     if role not in ROLES:
-        raise AccountError(f"Role must be one of: {', '.join(ROLES)}.")
+        raise AccountError(_role_error())
     if user.id == by.id and (role != "admin" or not active):
-        raise AccountError("You cannot remove your own admin role or deactivate yourself.")
+        raise AccountError(_("You cannot remove your own admin role or deactivate yourself."))
     if user.active and not active:
         user.session_version += 1  # its sessions end
     user.role, user.active = role, active

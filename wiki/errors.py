@@ -7,36 +7,45 @@ the visitor typed, so it is never lost.
 import logging
 
 from flask import render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .extensions import db
+
 log = logging.getLogger(__name__)
 
+# Lazy: each is translated when a page shows it, in that request's language
+# (chosen even for errors raised before any view runs: a 404 of the router,
+# a CSRF failure, a body too large).
 MESSAGES = {
-    400: "The request could not be understood.",
-    403: "You do not have permission to do that.",
-    404: "There is nothing at this address.",
-    405: "This address does not accept that kind of request.",
-    409: "That conflicts with the current state of the page.",
-    413: "That is more than the wiki accepts in one request.",
-    429: "Too many requests: please wait a moment and try again.",
-    500: "Something went wrong on our side. Nothing you sent was saved.",
+    400: _l("The request could not be understood."),
+    403: _l("You do not have permission to do that."),
+    404: _l("There is nothing at this address."),
+    405: _l("This address does not accept that kind of request."),
+    409: _l("That conflicts with the current state of the page."),
+    413: _l("That is more than the wiki accepts in one request."),
+    429: _l("Too many requests: please wait a moment and try again."),
+    500: _l("Something went wrong on our side. Nothing you sent was saved."),
 }
 
 
-# Fields worth giving back after a failed POST: text a person wrote. Never
-# passwords or tokens, which an error page must not print.
-TYPED_FIELDS = ("body", "summary", "title")
+# Fields worth giving back after a failed POST (by the last part of their
+# name: "body", "comment-body"), with what the page calls them: text a person
+# wrote. Never passwords or tokens, which an error page must not print.
+TYPED_FIELDS = {"body": _l("Text"), "summary": _l("Edit summary"), "title": _l("Title")}
 
 
 def _typed_text():
+    """``{label: text}`` of the text fields the failed request carried."""
     if request.method != "POST":
         return {}
     try:
-        return {k: v for k, v in request.form.items()
-                if v.strip() and k.rsplit("-", 1)[-1] in TYPED_FIELDS}
+        fields = [(k.rsplit("-", 1)[-1], v) for k, v in request.form.items() if v.strip()]
     except Exception:  # the body may be what was wrong (too large)
         return {}
+    return {str(TYPED_FIELDS[name]): v for name, v in fields if name in TYPED_FIELDS}
 
 
 def render_error(status, message=None, **context):
@@ -45,7 +54,7 @@ def render_error(status, message=None, **context):
     return render_template(
         "error.html",
         status=status,
-        message=message or MESSAGES.get(status, "Error."),
+        message=message or MESSAGES.get(status) or _("Error."),
         typed=_typed_text(),
         **context,
     ), status
@@ -56,8 +65,8 @@ def init_app(app):
     def csrf_error(error):
         return render_error(
             400,
-            "This form expired or was sent without its security token, so nothing was "
-            "saved. Reload the page and send it again.",
+            _("This form expired or was sent without its security token, so nothing was "
+              "saved. Reload the page and send it again."),
         )
 
     @app.errorhandler(HTTPException)
@@ -70,4 +79,7 @@ def init_app(app):
     @app.errorhandler(Exception)
     def unexpected_error(error):
         log.exception("Unhandled error on %s %s", request.method, request.path)
+        # A failed statement leaves the session unusable, and the page itself
+        # queries (the account, its language, the sidebar).
+        db.session.rollback()
         return render_error(500)

@@ -47,9 +47,6 @@ _TAG = re.compile(
     re.IGNORECASE,
 )
 
-babel = Babel()
-
-
 def is_language_tag(tag):
     """Whether ``tag`` is a well-formed BCP 47 language tag (``fr``, ``en-GB``,
     ``zh-Hant-TW``)."""
@@ -176,9 +173,10 @@ def add_translations(app, folder):
 def init_app(app):
     _check_config(app)
     compile_catalogs(CATALOGS)
-    babel.init_app(app, default_locale=app.config["DEFAULT_LANGUAGE"],
-                   default_translation_directories=str(CATALOGS),
-                   locale_selector=interface_language)
+    # One Babel per app: it caches translations by language alone, and each
+    # app may merge other plugins' catalogs.
+    Babel(app, default_locale=app.config["DEFAULT_LANGUAGE"],
+          default_translation_directories=str(CATALOGS), locale_selector=interface_language)
 
     @app.context_processor
     def languages_context():

@@ -3,6 +3,7 @@
 from functools import wraps
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .extensions import db, login_manager
@@ -11,6 +12,10 @@ from .models import AnonymousUser, User
 
 def init_app(app):
     login_manager.anonymous_user = AnonymousUser
+    # Flashed on the way to the sign-in page; ``str`` translates it then, in
+    # the reader's language (a lazy string cannot go in the session as it is).
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.localize_callback = str
 
     @login_manager.user_loader
     def load_user(session_id):

@@ -23,6 +23,7 @@ import hmac
 from datetime import timedelta
 
 from flask import current_app, request
+from flask_babel import ngettext
 
 from .extensions import db
 from .models import RateEvent, utcnow
@@ -38,6 +39,13 @@ class RateLimited(Exception):
     def __init__(self, wait, count, seconds):
         super().__init__(f"more than {count} in {seconds} seconds")
         self.wait, self.count, self.seconds = wait, count, seconds
+
+
+def try_again(wait):
+    """What to tell someone who must wait ``wait`` seconds: "Please try again
+    in 2 minutes.", in their language (whole minutes, rounded up)."""
+    minutes = max(1, -(-int(wait) // 60))
+    return ngettext("Please try again in %(num)d minute.", "Please try again in %(num)d minutes.", minutes)
 
 
 def client_hash(address=None):

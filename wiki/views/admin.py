@@ -2,11 +2,12 @@
 trash of deleted pages."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import accounts, services
 from ..extensions import db
-from ..forms import ConfirmForm, RoleForm, SetPasswordForm
+from ..forms import ROLE_LABELS, ConfirmForm, RoleForm, SetPasswordForm
 from ..models import Page, User
 from ..security import require_role
 
@@ -40,14 +41,16 @@ def update_user(user_id):
     user = db.get_or_404(User, user_id)
     form = RoleForm(prefix=f"u{user.id}")
     if not form.validate():
-        flash("Choose a valid role.", "error")
+        flash(_("Choose a valid role."), "error")
     else:
         try:
             accounts.set_role(user, form.role.data, form.active.data, current_user)
         except accounts.AccountError as e:
             flash(str(e), "error")
         else:
-            flash(f"{user.username} is now {user.role}{'' if user.active else ' (inactive)'}.",
+            role = ROLE_LABELS.get(user.role, user.role)
+            flash(_("%(username)s is now %(role)s.", username=user.username, role=role) if user.active
+                  else _("%(username)s is now %(role)s (inactive).", username=user.username, role=role),
                   "success")
     return redirect(url_for("admin.users"))
 
@@ -60,7 +63,7 @@ def set_password(user_id):
     password change."""
     user = db.get_or_404(User, user_id)
     if user.id == current_user.id:
-        flash("Change your own password on the Password page: it asks for the current one.", "error")
+        flash(_("Change your own password on your Account page: it asks for the current one."), "error")
         return _users_page(), 400
     form = SetPasswordForm(prefix=f"p{user.id}")
     first = not user.has_password
@@ -69,10 +72,12 @@ def set_password(user_id):
             raise accounts.AccountError(next(iter(form.errors.values()))[0])
         accounts.set_password(user, form.password.data)
     except accounts.AccountError as e:
-        flash(f"No password was set for {user.username}: {e}", "error")
+        flash(_("No password was set for %(username)s: %(reason)s", username=user.username, reason=e),
+              "error")
         return _users_page(refused=(user.id, form)), 400
-    flash(f"{user.username} has a password: they can sign in now." if first else
-          f"{user.username} has a new password; their sessions were signed out.", "success")
+    flash(_("%(username)s has a password: they can sign in now.", username=user.username) if first else
+          _("%(username)s has a new password; their sessions were signed out.", username=user.username),
+          "success")
     return redirect(url_for("admin.users"))
 
 
@@ -90,5 +95,5 @@ def trash():
 def restore(page_id):
     page = db.get_or_404(Page, page_id)
     services.restore_page(page, current_user)
-    flash(f"“{page.title}” was restored.", "success")
+    flash(_("“%(title)s” was restored.", title=page.title), "success")
     return redirect(url_for("pages.view", slug=page.slug))

@@ -1,4 +1,5 @@
-"""Sign in, sign out, register, change password, choose the interface language."""
+"""Sign in, sign out, register; the account page (password, language of the
+interface); the footer's choice of language."""
 
 from urllib.parse import urlsplit
 
@@ -7,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -14,12 +16,20 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import accounts, i18n, throttle
 from ..errors import render_error
 from ..extensions import db
-from ..forms import ConfirmForm, LanguageForm, LoginForm, PasswordChangeForm, RegisterForm
+from ..forms import (
+    AccountLanguageForm,
+    ConfirmForm,
+    LanguageForm,
+    LoginForm,
+    PasswordChangeForm,
+    RegisterForm,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -33,8 +43,7 @@ def _safe_next(target):
 
 
 def _too_many(form, template, reason, wait):
-    minutes = -(-wait // 60)
-    flash(f"{reason} Please try again in {minutes} minute{'s' if minutes > 1 else ''}.", "error")
+    flash(f"{reason} {throttle.try_again(wait)}", "error")  # two sentences, each translated
     response = make_response(render_template(template, form=form), 429)
     response.headers["Retry-After"] = str(wait)
     return response
@@ -48,10 +57,10 @@ def login():
     elif form.validate():
         username, source = form.username.data.strip(), throttle.client_hash()
         limits = current_app.config
-        wait_user, _ = throttle.attempt("login", limits["LOGIN_RATE_LIMIT"], source, username)
+        wait_user, _attempt = throttle.attempt("login", limits["LOGIN_RATE_LIMIT"], source, username)
         wait_ip, by_ip = throttle.attempt("login-ip", limits["LOGIN_IP_RATE_LIMIT"], source)
         if wait_user or wait_ip:
-            return _too_many(form, "auth/login.html", "Too many failed sign-ins.",
+            return _too_many(form, "auth/login.html", _("Too many failed sign-ins."),
                              max(wait_user, wait_ip))
         user = accounts.authenticate(username, form.password.data)
         if user is not None:
@@ -59,10 +68,10 @@ def login():
             throttle.cancel(by_ip)
             db.session.commit()
             login_user(user, remember=form.remember.data)
-            flash(f"Signed in as {user.display_name}.", "success")
+            flash(_("Signed in as %(name)s.", name=user.display_name), "success")
             return redirect(_safe_next(form.next.data))
         # One message for both cases: it does not tell which usernames exist.
-        flash("Unknown username or wrong password.", "error")
+        flash(_("Unknown username or wrong password."), "error")
         return render_template("auth/login.html", form=form), 401
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
@@ -73,7 +82,7 @@ def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
         logout_user()
-        flash("Signed out.", "success")
+        flash(_("Signed out."), "success")
         return redirect(url_for("pages.home"))
     return render_template("auth/logout.html", form=form)
 
@@ -84,11 +93,11 @@ def register():
         abort(404)
     form = RegisterForm()
     if form.validate_on_submit():
-        wait, _ = throttle.attempt("register", current_app.config["REGISTER_RATE_LIMIT"],
-                                   throttle.client_hash())
+        wait, _attempt = throttle.attempt("register", current_app.config["REGISTER_RATE_LIMIT"],
+                                          throttle.client_hash())
         if wait:
-            return _too_many(form, "auth/register.html", "Too many accounts were created from "
-                             "your network.", wait)
+            return _too_many(form, "auth/register.html",
+                             _("Too many accounts were created from your network."), wait)
         try:
             user = accounts.register(form.username.data, form.password.data,
                                      form.display_name.data)
@@ -96,30 +105,71 @@ def register():
             flash(str(e), "error")
             return render_template("auth/register.html", form=form), 400
         login_user(user)
-        flash(f"Welcome, {user.display_name}! You are signed in"
-              + (" as the wiki's administrator." if user.is_admin else "."), "success")
+        flash(_("Welcome, %(name)s! You are signed in as the wiki's administrator.", name=user.display_name)
+              if user.is_admin else _("Welcome, %(name)s! You are signed in.", name=user.display_name),
+              "success")
         return redirect(url_for("pages.home"))
     status = 400 if form.errors else 200
     return render_template("auth/register.html", form=form), status
 
 
+def _account_page(form=None, language_form=None, status=200):
+    """The account page: the password form and the language form, either
+    one as it was sent back (with its errors)."""
+    if language_form is None:
+        language_form = AccountLanguageForm(formdata=None,
+                                            language=i18n.offered_language(current_user.language) or "")
+    return render_template("auth/password.html", form=form or PasswordChangeForm(formdata=None),
+                           language_form=language_form), status
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def password():
+    """The account page (its address from when it only changed the password)."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
             accounts.change_password(current_user, form.current.data, form.password.data)
         except accounts.AccountError as e:
             flash(str(e), "error")
-            return render_template("auth/password.html", form=form), 400
+            return _account_page(form, status=400)
         # This session stays signed in under the new session id.
         login_user(current_user._get_current_object(),
                    remember=request.cookies.get("remember_token") is not None)
-        flash("Password changed. Your other sessions were signed out.", "success")
+        flash(_("Password changed. Your other sessions were signed out."), "success")
         return redirect(url_for("pages.home"))
-    status = 400 if form.errors else 200
-    return render_template("auth/password.html", form=form), status
+    return _account_page(form, status=400 if form.errors else 200)
+
+
+@bp.route("/account/language", methods=["POST"])
+@login_required
+def account_language():
+    """The account's language of the interface: one the wiki offers, or none
+    ("as my browser asks"), which also forgets this browser's switcher choice,
+    so the browser's own languages decide."""
+    form = AccountLanguageForm()
+    if not form.validate_on_submit():
+        return _account_page(language_form=form, status=400)
+    code = i18n.offered_language(form.language.data)  # None: the browser asks
+    current_user.language = code
+    db.session.commit()
+    g.pop("wiki_language", None)
+    refresh()  # this request's own messages in the new language
+    response = redirect(url_for("auth.password"))
+    if code:
+        flash(_("Language of the interface: %(language)s.", language=i18n.language_name(code)), "success")
+        _remember_language(response, code)
+    else:
+        flash(_("The interface now speaks the language your browser asks for."), "success")
+        response.delete_cookie(i18n.COOKIE, samesite="Lax", httponly=True,
+                               secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def _remember_language(response, code):
+    response.set_cookie(i18n.COOKIE, code, max_age=i18n.COOKIE_AGE, samesite="Lax", httponly=True,
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
 
 
 @bp.route("/language", methods=["POST"])
@@ -134,6 +184,5 @@ def language():
         current_user.language = code
         db.session.commit()
     response = redirect(_safe_next(form.next.data))
-    response.set_cookie(i18n.COOKIE, code, max_age=i18n.COOKIE_AGE, samesite="Lax", httponly=True,
-                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    _remember_language(response, code)
     return response

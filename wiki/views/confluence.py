@@ -11,6 +11,7 @@ is "not found", with a message that says what the address was.
 """
 
 from flask import Blueprint, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..errors import render_error
@@ -20,8 +21,8 @@ from ..text import title_key
 
 bp = Blueprint("confluence", __name__)
 
-NOT_FOUND = ("This is the address of a page of the Confluence wiki this one replaces, and no page "
-             "imported from it has it. Look for the page by its title in All pages, or search for it.")
+NOT_FOUND = _l("This is the address of a page of the Confluence wiki this one replaces, and no page "
+               "imported from it has it. Look for the page by its title in All pages, or search for it.")
 
 
 @bp.route("/display/<space_key>", strict_slashes=False)

@@ -8,6 +8,7 @@ section expanded. Syntax: docs/writing-pages.md.
 """
 
 from flask import Blueprint, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from wiki.api import BlockError, hookimpl
@@ -17,11 +18,14 @@ from .sections import NOTICE_BLOCK, SectionExtension
 bp = Blueprint("expand", __name__, static_folder="static",
                static_url_path="/plugins/expand/static")
 
-# The buttons start hidden: they do nothing without expand.js, which shows them.
-TOGGLES = Markup(
-    '<button type="button" class="button expand-toggle" data-expand="open" hidden>Expand all</button>'
-    '<button type="button" class="button expand-toggle" data-expand="close" hidden>Collapse all</button>'
-)
+
+def toggles():
+    """The "Expand all" / "Collapse all" buttons, in the reader's language.
+    They start hidden: they do nothing without expand.js, which shows them."""
+    return Markup(
+        '<button type="button" class="button expand-toggle" data-expand="open" hidden>{}</button>'
+        '<button type="button" class="button expand-toggle" data-expand="close" hidden>{}</button>'
+    ).format(_("Expand all"), _("Collapse all"))
 
 
 @hookimpl
@@ -50,7 +54,7 @@ def template_slot(name, context):
             url_for("expand.static", filename="expand.js"),
         )
     if name == "page_actions" and _has_sections(context.get("page")):
-        return TOGGLES
+        return toggles()
     return None
 
 

@@ -2,6 +2,7 @@
 checked by ``page_form_problems``, applied by ``page_form_saved``."""
 
 from flask import render_template, request
+from flask_babel import gettext as _
 
 from . import queries
 from .service import LabelError, labels_of, parse, set_labels
@@ -24,7 +25,8 @@ def problems(form):
     try:
         parse(form.get(FIELD, ""))
     except LabelError as e:
-        return [f"The page was not saved: {e.message} Correct the Labels field, then save again."]
+        return [_("The page was not saved: %(problem)s Correct the Labels field, then save again.",
+                  problem=e.message)]
     return []
 
 

@@ -1,5 +1,7 @@
 """The inline label form (add and remove share it); Flask-WTF checks its CSRF token."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, ValidationError
 
@@ -7,7 +9,7 @@ from .service import LabelError, parse
 
 
 class LabelForm(FlaskForm):
-    label = StringField("Add labels")
+    label = StringField(_l("Add labels"))
 
     def validate_label(self, field):
         try:
@@ -15,4 +17,4 @@ class LabelForm(FlaskForm):
         except LabelError as e:
             raise ValidationError(e.message) from None
         if not self.names:
-            raise ValidationError("Type a label first.")
+            raise ValidationError(_("Type a label first."))

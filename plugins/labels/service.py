@@ -8,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from wiki.api import db, hook, record_event
@@ -35,7 +36,8 @@ class LabelChange:
         return bool(self.added or self.removed)
 
     def describe(self):
-        """The history line: ``added soil-carbon, workshop; removed old``."""
+        """The history line: ``added soil-carbon, workshop; removed old``. It is
+        stored with the event, so it stays in English (not interface text)."""
         parts = [f"{verb} {', '.join(names)}"
                  for verb, names in (("added", self.added), ("removed", self.removed)) if names]
         return "; ".join(parts)
@@ -59,13 +61,15 @@ def normalise(text):
     name = unicodedata.normalize("NFC", text or "").lower()
     name = _SEPARATORS.sub("-", name).strip("-")
     if not name:
-        raise LabelError("A label needs at least one letter or digit.")
+        raise LabelError(_("A label needs at least one letter or digit."))
     if len(name) > MAX_LENGTH:
-        raise LabelError(f"“{_shown(name)}” is too long: labels have at most {MAX_LENGTH} characters.")
+        raise LabelError(_("“%(label)s” is too long: labels have at most %(num)d characters.",
+                           label=_shown(name), num=MAX_LENGTH))
     bad = sorted({c for c in name if not _allowed(c)})
     if bad:
-        raise LabelError(f"“{_shown(text.strip())}” is not a valid label: use letters, digits, "
-                         f"hyphens and underscores only (not {' '.join(bad)}).")
+        raise LabelError(_("“%(label)s” is not a valid label: use letters, digits, hyphens and "
+                           "underscores only (not %(characters)s).",
+                           label=_shown(text.strip()), characters=" ".join(bad)))
     return name
 
 

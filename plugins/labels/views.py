@@ -1,6 +1,7 @@
 """Label pages: the index with counts, pages by label (combined with ``+``),
 suggestions as JSON, and the add/remove endpoints behind the inline form."""
 
+from babel.lists import format_list
 from flask import (
     Blueprint,
     abort,
@@ -12,6 +13,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal, get_locale, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from wiki.api import db, load_page
@@ -64,9 +67,10 @@ def edit(slug):
     if form.validate_on_submit():
         change = add_labels(page, form.names, current_user)
         if change:
-            flash(f"Added {_plural(change.added)}.", "success")
+            flash(ngettext("Added label %(labels)s.", "Added labels %(labels)s.", len(change.added),
+                           labels=", ".join(change.added)), "success")
         else:
-            flash("The page has these labels already.", "info")
+            flash(_("The page has these labels already."), "info")
         return _back_to(page)
     status = 400 if form.errors else 200
     return render_template("labels/edit.html", **box_context(page, current_user, form)), status
@@ -81,12 +85,16 @@ def remove(slug):
         abort(400)
     change = remove_labels(page, form.names, current_user)
     if change:
-        flash(f"Removed {_plural(change.removed)}.", "success")
+        flash(ngettext("Removed label %(labels)s.", "Removed labels %(labels)s.", len(change.removed),
+                       labels=", ".join(change.removed)), "success")
     return _back_to(page)
 
 
-def _plural(names):
-    return f"label {names[0]}" if len(names) == 1 else f"labels {', '.join(names)}"
+def quoted_list(names):
+    """``“a” and “b”`` / ``« a » et « b »``: label names as a phrase of the
+    interface language (plain text: the template escapes it)."""
+    quoted = [_("“%(label)s”", label=name) for name in names]
+    return format_list(quoted, locale=get_locale() or "en")
 
 
 # -- reading (everyone, over the pages they may see) --------------------------------
@@ -118,17 +126,24 @@ def pages(names):
     labels = queries.labels_by_page(results.items)
     related = sorted({name for found in labels.values() for name in found} - set(wanted), key=sort_key)
     return render_template("labels/pages.html", names=wanted, results=results, labels=labels,
-                           related=related)
+                           related=related, label_list=quoted_list(wanted))
 
 
 @bp.route("/labels.json")
 def suggest():
-    """``?prefix=so`` -> ``{"prefix": "so", "labels": [{"name": "soil-carbon", "pages": 3}]}``,
-    most used first; for the inline editor's suggestions."""
+    """``?prefix=so`` -> ``{"prefix": "so", "labels": [{"name": "soil-carbon", "pages": 3,
+    "text": "3 pages"}]}``, most used first; for the inline editor's suggestions (``text``
+    in the interface language)."""
     typed = request.args.get("prefix", "")
     try:
         prefix = normalise(typed) if typed.strip() else ""
     except LabelError:
         return jsonify(prefix=typed, labels=[])
     rows = queries.suggestions(current_user, prefix)
-    return jsonify(prefix=prefix, labels=[{"name": name, "pages": count} for name, count in rows])
+    return jsonify(prefix=prefix, labels=[{"name": name, "pages": count, "text": _pages(count)}
+                                          for name, count in rows])
+
+
+def _pages(count):
+    # Not ``num``: flask_babel's ngettext takes the count under that name.
+    return ngettext("%(count)s page", "%(count)s pages", count, count=format_decimal(count))

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from wiki.api import db, hookimpl
 
 from . import changes, engines, hookspecs
+from .language import guess_language  # noqa: F401 - the core's hook, answered from the stop words
 
 static = Blueprint("search_static", __name__, static_folder="static",
                    static_url_path="/plugins/search/static")

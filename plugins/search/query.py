@@ -8,8 +8,12 @@
     label:soil-carbon  author:name  type:page|comment|file  in:<slug>
     filetype:pdf|docx  updated:>2021-01-01  updated:<2022-01-01  updated:2021-03-01
 
+Every filter has a French name too, whatever the interface language
+(``étiquette:``, ``auteur:``, ``type:page|commentaire|fichier``, ``dans:``,
+``typefichier:``, ``modifié:``; accents optional), and ``OU`` is ``OR``.
+
 Parsing never fails: a query that does not follow the rules is searched as
-well as it can be, with a notice saying what was done.
+well as it can be, with a notice (in the reader's language) saying what was done.
 """
 
 import re
@@ -17,15 +21,23 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+
 from .analysis import fold, stems, words
 
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 30
 FILTERS = ("label", "author", "type", "filetype", "in", "updated")
+# The French name of each filter: an alias whatever the interface language,
+# and the name links use for a French reader (docs/search.md).
+FRENCH_NAMES = {"label": "étiquette", "author": "auteur", "type": "type", "filetype": "typefichier",
+                "in": "dans", "updated": "modifié"}
 TYPES = ("page", "comment", "file")
+FRENCH_TYPES = {"page": "page", "comment": "commentaire", "file": "fichier"}
 # Other names people give a kind of file, for ``filetype:`` (the names are
 # the attachments plugin's short ones: pdf, docx, pptx, odt, png, jpeg...).
-FILETYPE_ALIASES = {"jpg": "jpeg", "markdown": "md", "text": "txt", "htm": "html"}
+FILETYPE_ALIASES = {"jpg": "jpeg", "markdown": "md", "text": "txt", "texte": "txt", "htm": "html"}
+OR_WORDS = ("OR", "OU")
 _FILETYPE = re.compile(r"^[a-z0-9]{1,16}$")
 
 _TOKEN = re.compile(r'\s*(-?)(?:"([^"]*)("?)|(\S+))')
@@ -107,15 +119,23 @@ class ParsedQuery:
         value = value.lower() if name != "in" else value
         return any(f.name == name and f.value == value and not f.negate for f in self.filters)
 
-    def with_filter(self, name, value):
-        """The query text narrowed by ``name:value``, unchanged when it has it."""
+    def with_filter(self, name, value, french=False):
+        """The query text narrowed by ``name:value``, unchanged when it has it;
+        with ``french``, written with the filter's French name (and type)."""
         if self.has_filter(name, value):
             return self.text
+        if french:
+            name, value = FRENCH_NAMES[name], FRENCH_TYPES.get(value, value) if name == "type" else value
         return f"{self.text} {name}:{value}".strip()
 
     def without_filter(self, name, value):
-        """The query text without the filter ``name:value``."""
-        pattern = re.compile(rf'(?<!\S){re.escape(name)}:["\']?{re.escape(value)}["\']?(?!\S)', re.I)
+        """The query text without the filter ``name:value``, written with
+        any of its names (``étiquette:x`` as well as ``label:x``)."""
+        names = "|".join(map(re.escape, written_names(name)))
+        values = {value, FRENCH_TYPES.get(value, value), _bare(FRENCH_TYPES.get(value, value))} \
+            if name == "type" else {value}
+        values = "|".join(map(re.escape, sorted(values)))
+        pattern = re.compile(rf'(?<!\S)(?:{names}):["\']?(?:{values})["\']?(?!\S)', re.I)
         return " ".join(pattern.sub(" ", self.text).split())
 
     def words(self):
@@ -123,10 +143,26 @@ class ParsedQuery:
         return [t.text for c in self.clauses if not c.negate for t in c.terms if t.kind == "word"]
 
 
+def _bare(text):
+    """``text`` in lower case without accents: how filter names are looked up."""
+    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(c))
+
+
+# Each name a filter may be written with (accents folded) -> the filter.
+_NAMES = {**{name: name for name in FILTERS}, **{_bare(fr): en for en, fr in FRENCH_NAMES.items()}}
+_TYPES = {**{kind: kind for kind in TYPES}, **{_bare(fr): en for en, fr in FRENCH_TYPES.items()}}
+
+
+def written_names(name):
+    """The ways the filter ``name`` may be written: ``["etiquette", "label", "étiquette"]``."""
+    return sorted({name, FRENCH_NAMES[name], _bare(FRENCH_NAMES[name])})
+
+
 def _clean(text):
-    # Control characters (and other invisible ones) are dropped, not searched.
+    # Control characters (and other invisible ones) are dropped, not searched;
+    # composed accents, so that "é" typed either way is one letter.
     text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text or "")
-    return text.replace("(", " ").replace(")", " ")
+    return unicodedata.normalize("NFC", text.replace("(", " ").replace(")", " "))
 
 
 def parse(text):
@@ -134,20 +170,20 @@ def parse(text):
     text = _clean(text).strip()
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
-        q.notices.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
+        q.notices.append(_("The query was cut to its first %(num)d characters.", num=MAX_QUERY_CHARS))
     q.text = text
     pending_or = False
     for match in _TOKEN.finditer(text):
         negate, phrase, closing, bare = match.group(1) == "-", match.group(2), match.group(3), match.group(4)
         if phrase is not None:
             if not closing:
-                q.notices.append("A quote was not closed: the rest of the query was searched as a phrase.")
+                q.notices.append(_("A quote was not closed: the rest of the query was searched as a phrase."))
             words = phrase.split()
             if not words:
                 continue
             term = Term("phrase", " ".join(words)) if len(words) > 1 else Term("word", words[0])
         else:
-            if bare == "OR":
+            if bare in OR_WORDS:
                 pending_or = bool(q.clauses) and not q.clauses[-1].negate
                 continue
             if ":" in bare and _filter(q, bare, negate):
@@ -162,7 +198,7 @@ def parse(text):
             q.clauses.append(Clause([term], negate))
         pending_or = False
     if q.clauses and all(c.negate for c in q.clauses) and not q.filters:
-        q.notices.append("A search needs at least one word to look for, not only words to exclude.")
+        q.notices.append(_("A search needs at least one word to look for, not only words to exclude."))
         q.clauses = []
     return q
 
@@ -178,52 +214,58 @@ def _bare_term(token):
 
 
 def _filter(q, token, negate):
-    """Apply ``name:value`` if it is a known filter; False to search it as words."""
-    name, _, value = token.partition(":")
-    name = name.lower()
-    if name not in FILTERS:
-        if name:
-            q.notices.append(f"There is no filter “{name}:”; searched for the words instead.")
-            for word in (name, value):
+    """Apply ``name:value`` if it is a known filter; False to search it as words.
+    Notices name the filter as it was written (``modifié:``, ``updated:``)."""
+    written, _sep, value = token.partition(":")
+    written = written.lower()
+    name = _NAMES.get(_bare(written))
+    if name is None:
+        if written:
+            q.notices.append(_("There is no filter “%(name)s:”; searched for the words instead.",
+                               name=written))
+            for word in (written, value):
                 term = _bare_term(word)
                 if term:
                     q.clauses.append(Clause([term], negate))
         return True
     value = value.strip("\"'")
     if not value:
-        q.notices.append(f"“{name}:” needs a value, e.g. {_EXAMPLES[name]}.")
+        example = f"{written}:{_EXAMPLES[name]}"
+        q.notices.append(_("“%(name)s:” needs a value, e.g. %(example)s.", name=written, example=example))
         return True
     if name == "updated":
-        return _updated(q, value)
+        return _updated(q, written, value)
     if name == "type":
-        kinds = [v for v in value.lower().split("|") if v in TYPES]
+        kinds = [_TYPES[v] for v in map(_bare, value.split("|")) if v in _TYPES]
         if not kinds:
-            q.notices.append("“type:” is page, comment or file.")
+            q.notices.append(_("“%(name)s:” is page, comment or file.", name=written))
             return True
-        value = "|".join(kinds)
+        value = "|".join(dict.fromkeys(kinds))
     if name == "filetype":
         kinds = [FILETYPE_ALIASES.get(v, v) for v in (v.lstrip(".") for v in value.lower().split("|"))]
         kinds = list(dict.fromkeys(k for k in kinds if _FILETYPE.match(k)))
         if not kinds:
-            q.notices.append("“filetype:” is a kind of file, e.g. filetype:pdf or filetype:pdf|docx.")
+            q.notices.append(_("“%(name)s:” is a kind of file, e.g. %(name)s:pdf or %(name)s:pdf|docx.",
+                               name=written))
             return True
         value = "|".join(kinds)
     q.filters.append(Filter(name, value.lower() if name != "in" else value, negate))
     return True
 
 
-_EXAMPLES = {"label": "label:soil-carbon", "author": "author:alice", "type": "type:comment",
-             "filetype": "filetype:pdf", "in": "in:workshop-2021", "updated": "updated:>2021-01-01"}
+# A value for each filter, shown when one is missing (valid under every name).
+_EXAMPLES = {"label": "soil-carbon", "author": "alice", "type": "page", "filetype": "pdf",
+             "in": "workshop-2021", "updated": ">2021-01-01"}
 
 
-def _updated(q, value):
+def _updated(q, written, value):
     match = _DATE.match(value)
     try:
         day = date.fromisoformat(match.group(2)) if match else None
     except ValueError:
         day = None
     if day is None:
-        q.notices.append("“updated:” takes a date like updated:>2021-01-01.")
+        q.notices.append(_("“%(name)s:” takes a date like %(name)s:>2021-01-01.", name=written))
         return True
     op = match.group(1) or "="
     try:
@@ -234,5 +276,6 @@ def _updated(q, value):
         else:
             q.updated_after = q.updated_before = day
     except (ValueError, OverflowError):  # a day before 0001-01-01 or after 9999-12-31
-        q.notices.append(f"“updated:{value}” is outside the calendar; it was left out.")
+        written = f"{written}:{value}"
+        q.notices.append(_("“%(filter)s” is outside the calendar; it was left out.", filter=written))
     return True

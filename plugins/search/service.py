@@ -5,6 +5,8 @@ import logging
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from wiki.api import can_see, find_page
 
@@ -37,8 +39,10 @@ class Search:
         return self.query.text
 
     def refine(self, name, value):
-        """The query narrowed by ``name:value`` (never the same filter twice)."""
-        return self.query.with_filter(name, value)
+        """The query narrowed by ``name:value`` (never the same filter twice),
+        written with the filter's French name for a French reader."""
+        locale = get_locale()
+        return self.query.with_filter(name, value, french=locale is not None and locale.language == "fr")
 
     def facets(self, name):
         """The ``label`` or ``type`` facet of the results, as links."""
@@ -69,12 +73,12 @@ def search(text, user, page=1):
         found.results = _search_index(parsed, members, within, page)
     except _Building:
         found.building = True
-        found.notices.append("The search index is being built. Search will work again in a few "
-                             "minutes; please try later.")
+        found.notices.append(_("The search index is being built. Search will work again in a few "
+                               "minutes; please try later."))
         return found
     except Exception:
         log.exception("search is unavailable")
-        found.notices.append("Search is unavailable right now; please try again in a minute.")
+        found.notices.append(_("Search is unavailable right now; please try again in a minute."))
         return found
     if found.results.total == 0:
         found.suggestion = _did_you_mean(parsed, members, within)
@@ -116,7 +120,7 @@ def _within(parsed, user, notices):
         page, moved = find_page(f.value)
         page = page or moved
         if page is None or not can_see(user, page):
-            notices.append(f"There is no page “{f.value}” to search in.")
+            notices.append(_("There is no page “%(address)s” to search in.", address=f.value))
             continue
         ids |= subtree_ids(page.id)
     return sorted(ids)

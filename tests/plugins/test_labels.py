@@ -542,3 +542,24 @@ def test_label_changes_need_the_csrf_token(app_factory, tmp_path, monkeypatch):
     token = csrf_token(client.get("/wiki/target").text)
     assert client.post("/wiki/target/labels", data={"label": "new", "csrf_token": token}).status_code == 302
     assert labels_shown(client.get("/wiki/target").text) == ["kept", "new"]
+
+
+# -- in French ------------------------------------------------------------------------
+
+
+def test_a_french_reader_reads_labels_in_french(client, auth, make_page, editor):
+    french = {"Accept-Language": "fr"}
+    for title, names in (("Old", ["a", "b"]), ("New", ["a"])):
+        set_labels(make_page(title), names, editor)
+    html = client.get("/labels", headers=french).text
+    assert "<h1>Étiquettes</h1>" in html and "Trier par" in html and "2 pages</span>" in html
+    assert "Pages avec les étiquettes « a » et « b »" in client.get("/labels/a+b", headers=french).text
+    assert "Aucune page n’a l’étiquette « zz »." in client.get("/labels/zz", headers=french).text
+    data = client.get("/labels.json?prefix=a", headers=french).get_json()
+    assert data["labels"] == [{"name": "a", "pages": 2, "text": "2 pages"}]
+    auth.login("editor")
+    response = client.post("/wiki/old/labels", data={"label": "a<b"}, headers=french)
+    assert response.status_code == 400
+    assert "« a&lt;b » n’est pas une étiquette valide" in response.text
+    response = client.post("/wiki/old/labels", data={"label": "c, d"}, headers=french, follow_redirects=True)
+    assert "Étiquettes c, d ajoutées." in response.text

@@ -8,7 +8,8 @@
   function option(head, label) {
     var el = document.createElement("option");
     el.value = head + label.name;
-    el.textContent = label.pages + (label.pages === 1 ? " page" : " pages");
+    // The server says it in the reader's language; English if it did not.
+    el.textContent = label.text || label.pages + (label.pages === 1 ? " page" : " pages");
     return el;
   }
 

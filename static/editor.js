@@ -1,5 +1,7 @@
 // Live preview in the editor: the server renders with the same pipeline as a
 // saved page (POST /preview). Without JavaScript, the Preview button does it.
+// The preview and the text fields carry the page's language (lang), following
+// the language field as it changes. Messages come translated in data- attributes.
 (function () {
   "use strict";
   var form = document.querySelector("form.editor");
@@ -7,6 +9,8 @@
   if (!form || !preview) { return; }
   var body = form.querySelector("textarea[name=body]");
   var token = form.querySelector("input[name=csrf_token]");
+  var language = form.querySelector("input[name=language]");
+  var title = form.querySelector("input[name=title]");
   var timer = null;
   var latest = 0;
 
@@ -30,8 +34,23 @@
       }
     }).catch(function () {
       if (ticket === latest) {
-        preview.innerHTML = "<p class=\"empty\">Preview unavailable; your text is safe in the editor.</p>";
+        var message = document.createElement("p");
+        message.className = "empty";
+        message.lang = document.documentElement.lang;  // the interface's, not the page's
+        message.textContent = preview.dataset.unavailable ||
+          "Preview unavailable; your text is safe in the editor.";
+        preview.replaceChildren(message);
       }
+    });
+  }
+
+  // A well-formed language tag (wiki.i18n checks it fully on save).
+  var TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
+  if (language) {
+    language.addEventListener("input", function () {
+      var tag = language.value.trim();
+      if (!TAG.test(tag)) { return; }
+      [preview, body, title].forEach(function (el) { if (el) { el.lang = tag; } });
     });
   }
 

@@ -289,7 +289,7 @@ def test_sidebar_shows_top_level_and_the_path_to_the_page(client, make_page):
     sidebar = sidebar.split("</aside>")[0]
     assert "Alpha" in sidebar and "Beta" in sidebar and "Alpha one deep" in sidebar
     assert "Beta one" not in sidebar  # another branch stays folded ...
-    assert 'title="1 child pages">+1<' in sidebar  # ... with its number of children
+    assert 'title="1 child page">+1<' in sidebar  # ... with its number of children
     assert 'aria-current="page">Alpha one<' in sidebar
 
 

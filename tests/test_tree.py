@@ -80,7 +80,7 @@ def test_a_folded_branch_opens_with_its_children_as_the_reader_may_see_them(clie
 def index(client, **args):
     html = client.get("/pages", query_string=args).get_data(as_text=True)
     listed = html.split('class="page-index"')[1].split("</ul>")[0] if 'class="page-index"' in html else ""
-    return re.findall(r'<li><a href="/wiki/[^"]+">([^<]+)</a>', listed), html
+    return re.findall(r'<li><a href="/wiki/[^"]+"[^>]*>([^<]+)</a>', listed), html
 
 
 def test_all_pages_are_listed_a_to_z_a_page_at_a_time(client, make_page):

@@ -4,6 +4,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import format_decimal, ngettext
+
 _WORDS = re.compile(r"\s+|\w+|[^\w\s]")
 
 
@@ -53,7 +55,9 @@ def diff_rows(old_text, new_text, context=3):
                 head = run[:context] if rows else []
                 tail = run[-context:] if i2 < len(a) or j2 < len(b) else []
                 skipped = len(run) - len(head) - len(tail)
-                run = [*head, Row("skip", None, None, [(f"{skipped} unchanged lines", False)]), *tail]
+                label = ngettext("%(count)s unchanged line", "%(count)s unchanged lines", skipped,
+                                 count=format_decimal(skipped))
+                run = [*head, Row("skip", None, None, [(label, False)]), *tail]
             rows.extend(run)
         elif tag == "replace":
             for k in range(max(i2 - i1, j2 - j1)):

@@ -1,5 +1,7 @@
 """Flask-WTF forms: each carries a CSRF token."""
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -11,34 +13,58 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
+from .i18n import is_language_tag, offered_language
 from .models import ROLES, VISIBILITIES
 
-_VISIBILITY_LABELS = {"public": "Everyone", "members": "Signed-in members only"}
+_VISIBILITY_LABELS = {"public": _l("Everyone"), "members": _l("Signed-in members only")}
 VISIBILITY_CHOICES = [SelectChoice(v, _VISIBILITY_LABELS[v]) for v in VISIBILITIES]
 
 
-ADDRESS = "Address"
-ADDRESS_LENGTH = Length(max=200, message="Addresses are at most 200 characters.")
+ADDRESS = _l("Address")
+ADDRESS_LENGTH = Length(max=200, message=_l("Addresses are at most 200 characters."))
+LANGUAGE = _l("Language of the page")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def language_tag(form, field):
+    """A page's language must be a BCP 47 tag (``fr``, ``pt-BR``); empty is
+    left to the view (a new page: its parent's or the default; an edit: unchanged)."""
+    if field.data and not is_language_tag(field.data):
+        raise ValidationError(gettext("“%(tag)s” is not a language tag: use a code such as en, fr or "
+                                      "pt-BR.", tag=field.data[:40]))
 
 
 class PageForm(FlaskForm):
-    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     # New pages only: empty takes the address from the title.
     slug = StringField(ADDRESS, validators=[Optional(), ADDRESS_LENGTH])
-    body = TextAreaField("Text (Markdown)")
-    summary = StringField("Edit summary", validators=[Optional(), Length(max=300)])
+    body = TextAreaField(_l("Text (Markdown)"))
+    summary = StringField(_l("Edit summary"), validators=[Optional(), Length(max=300)])
     base_revision = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
-    parent = StringField("Parent page", validators=[Optional(), Length(max=200)])
-    visibility = SelectField("Who can read it", choices=VISIBILITY_CHOICES, default="public")
+    parent = StringField(_l("Parent page"), validators=[Optional(), Length(max=200)])
+    visibility = SelectField(_l("Who can read it"), choices=VISIBILITY_CHOICES, default="public")
+    language = StringField(LANGUAGE, filters=[_strip], validators=[Optional(), language_tag])
 
 
 class PageSettingsForm(FlaskForm):
-    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     slug = StringField(ADDRESS, validators=[Optional(), ADDRESS_LENGTH])  # empty: keep it
-    parent = StringField("Parent page", validators=[Optional(), Length(max=200)])
-    visibility = SelectField("Who can read it", choices=VISIBILITY_CHOICES)
+    parent = StringField(_l("Parent page"), validators=[Optional(), Length(max=200)])
+    visibility = SelectField(_l("Who can read it"), choices=VISIBILITY_CHOICES)
+    language = StringField(LANGUAGE, filters=[_strip], validators=[Optional(), language_tag])
 
 
 class ConfirmForm(FlaskForm):
@@ -51,36 +77,36 @@ class PreviewForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[InputRequired(), Length(max=64)])
-    password = PasswordField("Password", validators=[InputRequired(), Length(max=200)])
-    remember = BooleanField("Keep me signed in (30 days)")
+    username = StringField(_l("Username"), validators=[InputRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
+    remember = BooleanField(_l("Keep me signed in (30 days)"))
     next = HiddenField()
 
 
-NEW_PASSWORD = Length(min=8, max=200, message="Passwords need at least 8 characters (and at most 200).")
-USERNAME = Regexp(r"^[A-Za-z0-9_.-]+$", message="Use letters, digits, dots, dashes or underscores.")
+NEW_PASSWORD = Length(min=8, max=200, message=_l("Passwords need at least 8 characters (and at most 200)."))
+USERNAME = Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, dots, dashes or underscores."))
+PASSWORDS_DIFFER = _l("The passwords differ.")
 
 
 class RegisterForm(FlaskForm):
-    username = StringField("Username", validators=[InputRequired(), Length(min=2, max=64), USERNAME])
-    display_name = StringField("Display name", validators=[Optional(), Length(max=100)])
-    password = PasswordField("Password", validators=[InputRequired(), NEW_PASSWORD])
-    confirm = PasswordField("Repeat password", validators=[EqualTo("password", "The passwords differ.")])
+    username = StringField(_l("Username"), validators=[InputRequired(), Length(min=2, max=64), USERNAME])
+    display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=100)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), NEW_PASSWORD])
+    confirm = PasswordField(_l("Repeat password"), validators=[EqualTo("password", PASSWORDS_DIFFER)])
 
 
 class PasswordChangeForm(FlaskForm):
-    current = PasswordField("Current password", validators=[InputRequired()])
-    password = PasswordField("New password", validators=[InputRequired(), NEW_PASSWORD])
-    confirm = PasswordField("Repeat new password",
-                            validators=[EqualTo("password", "The passwords differ.")])
+    current = PasswordField(_l("Current password"), validators=[InputRequired()])
+    password = PasswordField(_l("New password"), validators=[InputRequired(), NEW_PASSWORD])
+    confirm = PasswordField(_l("Repeat new password"), validators=[EqualTo("password", PASSWORDS_DIFFER)])
 
 
 class SetPasswordForm(FlaskForm):
     """An admin gives an account a password (an imported account its first)."""
 
-    password = PasswordField("New password",
-                             validators=[InputRequired("Type the new password."), NEW_PASSWORD])
-    confirm = PasswordField("Repeat it", validators=[EqualTo("password", "The passwords differ.")])
+    password = PasswordField(_l("New password"),
+                             validators=[InputRequired(_l("Type the new password.")), NEW_PASSWORD])
+    confirm = PasswordField(_l("Repeat it"), validators=[EqualTo("password", PASSWORDS_DIFFER)])
 
 
 class LanguageForm(FlaskForm):
@@ -89,6 +115,22 @@ class LanguageForm(FlaskForm):
     next = HiddenField()
 
 
+class AccountLanguageForm(FlaskForm):
+    """The account page's language of the interface: a code the wiki offers,
+    or empty ("as my browser asks"). The template lists the choices (each
+    option with its own ``lang``); any other code is refused here."""
+
+    language = StringField(_l("Language of the interface"), filters=[_strip])
+
+    def validate_language(self, field):
+        if field.data and offered_language(field.data) is None:
+            raise ValidationError(gettext("This wiki does not offer the language “%(code)s”: choose one "
+                                          "of the list.", code=field.data[:35]))
+
+
+ROLE_LABELS = {"member": _l("member"), "editor": _l("editor"), "admin": _l("admin")}
+
+
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[SelectChoice(r, r) for r in ROLES])
-    active = BooleanField("Active")
+    role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS.get(r, r)) for r in ROLES])
+    active = BooleanField(_l("Active"))

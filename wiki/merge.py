@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from merge3 import Merge3
 
 
@@ -18,7 +19,7 @@ def merge_text(base, theirs, mine):
     m3 = Merge3(base.splitlines(True), theirs.splitlines(True), mine.splitlines(True))
     conflicts = sum(1 for group in m3.merge_groups() if group[0] == "conflict")
     lines = m3.merge_lines(
-        name_a="saved version", name_b="your version", start_marker="<<<<<<<",
+        name_a=_("saved version"), name_b=_("your version"), start_marker="<<<<<<<",
         mid_marker="=======", end_marker=">>>>>>>",
     )
     return MergeResult("".join(_ensure_newlines(lines)), conflicts)

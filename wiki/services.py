@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -64,19 +65,19 @@ def check_title(title, page=None):
     (``wiki.text.title_key``: case, accents and punctuation aside)."""
     title = " ".join((title or "").split())
     if not title:
-        raise PageError("A page needs a title.")
+        raise PageError(_("A page needs a title."))
     if len(title) > 200:
-        raise PageError("Titles are at most 200 characters.")
+        raise PageError(_("Titles are at most 200 characters."))
     key = title_key(title)
     if not key:
-        raise PageError("A title needs at least one letter or digit.")
+        raise PageError(_("A title needs at least one letter or digit."))
     for other in db.session.scalars(db.select(Page).where(Page.title_key == key)):
         if other is page:
             continue
         if other.is_deleted:
-            raise PageError(f"A deleted page is called “{other.title}”: an admin can "
-                            "restore it from the trash, or choose another title.", 409)
-        raise PageError(f"A page called “{other.title}” already exists.", 409)
+            raise PageError(_("A deleted page is called “%(title)s”: an admin can restore it from the "
+                              "trash, or choose another title.", title=other.title), 409)
+        raise PageError(_("A page called “%(title)s” already exists.", title=other.title), 409)
     return title
 
 
@@ -98,23 +99,25 @@ def check_slug(slug, page=None):
     slug = (slug or "").strip()
     suggestion = slugify(slug)
     if not slug:
-        raise PageError("A page needs an address.")
+        raise PageError(_("A page needs an address."))
     if len(slug) > 200:
-        raise PageError("Addresses are at most 200 characters.")
+        raise PageError(_("Addresses are at most 200 characters."))
     if not is_slug(slug):
         if suggestion:
-            raise PageError(f"“{slug}” cannot be an address: use lower-case letters, digits and "
-                            f"hyphens, for example “{suggestion}”.")
-        raise PageError(f"“{slug}” cannot be an address: it needs at least one letter or digit.")
+            raise PageError(_("“%(slug)s” cannot be an address: use lower-case letters, digits and "
+                              "hyphens, for example “%(suggestion)s”.", slug=slug, suggestion=suggestion))
+        raise PageError(_("“%(slug)s” cannot be an address: it needs at least one letter or digit.",
+                          slug=slug))
     if slug in reserved_slugs():
-        raise PageError(f"“{slug}” is one of the wiki's own addresses: choose another, for "
-                        f"example “{slug}-page”.")
+        raise PageError(_("“%(slug)s” is one of the wiki's own addresses: choose another, for "
+                          "example “%(slug)s-page”.", slug=slug))
     other = db.session.scalar(db.select(Page).where(Page.slug == slug))
     if other is not None and other is not page:
         if other.is_deleted:
-            raise PageError(f"A deleted page has the address “{slug}”: an admin can restore it "
-                            "from the trash, or choose another address.", 409)
-        raise PageError(f"The address “{slug}” is taken by “{other.title}”.", 409)
+            raise PageError(_("A deleted page has the address “%(slug)s”: an admin can restore it "
+                              "from the trash, or choose another address.", slug=slug), 409)
+        raise PageError(_("The address “%(slug)s” is taken by “%(title)s”.", slug=slug, title=other.title),
+                        409)
     return slug
 
 
@@ -122,7 +125,8 @@ def _check_body(body):
     body = normalize_newlines(body)
     limit = current_app.config["MAX_PAGE_CHARS"]
     if len(body) > limit:
-        raise PageError(f"The text is {len(body):,} characters long; the limit is {limit:,}.", 413)
+        raise PageError(_("The text is %(length)s characters long; the limit is %(limit)s.",
+                          length=format_decimal(len(body)), limit=format_decimal(limit)), 413)
     return body
 
 
@@ -138,7 +142,7 @@ def check_language(language):
 
 def _check_visibility(visibility):
     if visibility not in VISIBILITIES:
-        raise PageError(f"Visibility must be one of: {', '.join(VISIBILITIES)}.")
+        raise PageError(_("Visibility must be one of: %(choices)s.", choices=", ".join(VISIBILITIES)))
     return visibility
 
 
@@ -147,11 +151,11 @@ def check_move(page, parent):
     if parent is None:
         return
     if parent.is_deleted:
-        raise PageError("The parent page is deleted.")
+        raise PageError(_("The parent page is deleted."))
     node = parent
     while node is not None:
         if node is page:
-            raise PageError("A page cannot move under itself or one of its children.")
+            raise PageError(_("A page cannot move under itself or one of its children."))
         node = node.parent
 
 
@@ -260,7 +264,7 @@ def create_page(title, body, user, summary="", parent=None, visibility="public",
         db.session.commit()
     except IntegrityError:  # another process took the address meanwhile
         db.session.rollback()
-        raise PageError(f"The address “{slug}” was just taken by another page.", 409) from None
+        raise PageError(_("The address “%(slug)s” was just taken by another page.", slug=slug), 409) from None
     hook().page_saved(page=page, revision=rev, created=True)
     return page
 
@@ -328,7 +332,7 @@ def revert_page(page, number, user):
     """Make revision ``number``'s text current again, as a new revision."""
     old = revision(page, number)
     if old is None:
-        raise PageError(f"Revision {number} does not exist.", 404)
+        raise PageError(_("Revision %(number)s does not exist.", number=number), 404)
     return save_page(page, old.body, user, summary=f"Restored revision {number}",
                      base_number=page.current_revision.number, kind="reverted")
 
@@ -386,7 +390,8 @@ def change_settings(page, user, title=None, slug=None, parent=UNCHANGED, visibil
     try:
         rev = _commit_with_retry(write)
     except IntegrityError:  # another process took the address meanwhile
-        raise PageError(f"The address “{new_slug}” was just taken by another page.", 409) from None
+        raise PageError(_("The address “%(slug)s” was just taken by another page.", slug=new_slug),
+                        409) from None
     if retitled or moved_address:
         hook().page_renamed(page=page, old_title=old_title, old_slug=old_slug)
     if retitled:

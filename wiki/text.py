@@ -4,6 +4,9 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 
+from flask_babel import format_decimal, ngettext
+from flask_babel import lazy_gettext as _l
+
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
@@ -33,12 +36,16 @@ def title_key(title):
 
 
 def human_size(n):
-    """A size in bytes as people read it: "512 bytes", "3.4 MB"."""
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:,} bytes" if unit == "bytes" else f"{n:.1f} {unit}"
+    """A size in bytes as people read it, in the interface language: "512
+    bytes", "3.4 MB" ("3,4 Mo" in French)."""
+    if n < 1024:
+        return ngettext("%(count)s byte", "%(count)s bytes", n, count=format_decimal(n))
+    units = (_l("%(size)s KB"), _l("%(size)s MB"), _l("%(size)s GB"))
+    for unit in units:
         n /= 1024
-    return f"{n:.1f} GB"
+        if n < 1024 or unit is units[-1]:
+            return str(unit) % {"size": format_decimal(n, "#,##0.0")}
+    raise AssertionError("unreachable")
 
 
 def normalize_newlines(text):

@@ -12,6 +12,7 @@ import re
 import xml.etree.ElementTree as etree
 
 from flask import url_for
+from flask_babel import gettext as _
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
@@ -92,8 +93,9 @@ def resolve_links(rendered_html, user):
             return f'<a class="wikilink" href="{escape(href)}">'
         if user.can_edit:
             href = url_for("pages.new", title=title)
-            return (f'<a class="wikilink missing" href="{escape(href)}" '
-                    f'title="Missing page: create it">')
-        return '<a class="wikilink missing" title="Missing page">'
+            hint = _("Missing page: create it")
+            return f'<a class="wikilink missing" href="{escape(href)}" title="{escape(hint)}">'
+        hint = _("Missing page")
+        return f'<a class="wikilink missing" title="{escape(hint)}">'
 
     return Markup(_RENDERED_LINK.sub(replace, rendered_html))  # noqa: S704 - sanitized, tags rebuilt here

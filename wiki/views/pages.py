@@ -2,12 +2,14 @@
 restore, settings (rename, move, visibility), delete; the Markdown as a file;
 old Confluence addresses of imported pages (``confluence.py``)."""
 
+import re
 import unicodedata
 from urllib.parse import quote
 
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     get_template_attribute,
     jsonify,
@@ -17,6 +19,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
@@ -26,6 +30,7 @@ from ..diff import diff_rows, diff_stats
 from ..errors import render_error
 from ..extensions import db
 from ..forms import ConfirmForm, PageForm, PageSettingsForm, PreviewForm
+from ..i18n import interface_language, language_name, normal_tag
 from ..lookup import load_page
 from ..models import Page, PageEvent, Revision, can_see, visible_pages
 from ..plugins import hook
@@ -43,12 +48,33 @@ def parent_from_form(value):
     value = (value or "").strip()
     if not value:
         return None
-    page, _ = services.find_page(value)
+    page = services.find_page(value)[0]
     if page is None:
-        page, _ = services.find_page(slugify(value))
+        page = services.find_page(slugify(value))[0]
     if page is None or not can_see(current_user, page):
-        raise services.PageError(f"There is no page “{value}” to put this page under.")
+        raise services.PageError(_("There is no page “%(name)s” to put this page under.", name=value))
     return page
+
+
+def _proposed_language(parent_value):
+    """The language a new page starts with: its parent's (named as in the
+    form), else the wiki's default."""
+    parent = None
+    if (parent_value or "").strip():
+        try:
+            parent = parent_from_form(parent_value)
+        except services.PageError:
+            parent = None
+    return parent.lang if parent else current_app.config["DEFAULT_LANGUAGE"]
+
+
+def _content_language(form, page):
+    """The language the editor's text is in, for its ``lang`` attributes (the
+    text area's spelling, the preview): the one typed if it is a tag."""
+    typed = normal_tag(form.language.data or "")
+    if typed:
+        return typed
+    return page.lang if page else _proposed_language(form.parent.data)
 
 
 def get_revision(page, number):
@@ -60,7 +86,68 @@ def get_revision(page, number):
 
 @bp.app_context_processor
 def layout_context():
-    return {"sidebar_tree": _sidebar_tree}
+    return {"sidebar_tree": _sidebar_tree, "event_kind": event_kind, "event_detail": event_detail,
+            "language_name": language_name}
+
+
+# -- how history lines read -----------------------------------------------------------
+# PageEvent.kind and the details the wiki writes stay English in the database;
+# this is the one place they are put in the reader's language (the bundled
+# plugins' kinds too). An unknown kind shows as it is stored.
+EVENT_KINDS = {
+    "created": _l("page created"),
+    "edited": _l("text edited"),
+    "reverted": _l("revision restored"),
+    "renamed": _l("page renamed"),
+    "address": _l("address changed"),
+    "moved": _l("page moved"),
+    "visibility": _l("visibility changed"),
+    "language": _l("language changed"),
+    "deleted": _l("page deleted"),
+    "restored": _l("page restored"),
+    "labels": _l("labels changed"),
+    "attached": _l("file attached"),
+    "file deleted": _l("file deleted"),
+    "file restored": _l("file restored"),
+}
+_DETAILS = {  # what services.py writes, word for word
+    "now public": _l("now readable by everyone"),
+    "now members": _l("now for signed-in members only"),
+    "top level": _l("top level"),
+    "a members-only page": _l("a members-only page"),
+    "Renamed": _l("Renamed"),
+}
+_DELETED_PLACE = re.compile(r"(.+) was deleted")
+_RESTORED = re.compile(r"Restored revision (\d+)")
+
+
+def event_kind(kind):
+    """A history line's kind as readers read it: ``page created``, ``page créée``."""
+    return str(EVENT_KINDS.get(kind, kind))
+
+
+def event_detail(event):
+    """A history line's detail for readers: what the wiki wrote (language tags,
+    places, visibility) in their language; what people wrote (summaries,
+    titles, addresses) as it is."""
+    detail = event.detail or ""
+    if event.kind == "language":  # "en → fr": "English → French"
+        return " → ".join(language_name(tag, interface_language()) for tag in detail.split(" → "))
+    if event.kind == "moved":
+        return " → ".join(_place_name(part) for part in detail.split(" → "))
+    restored = _RESTORED.fullmatch(detail)
+    if event.kind == "reverted" and restored:
+        return _("Restored revision %(number)s", number=restored.group(1))
+    if event.kind in ("visibility", "edited") and detail in _DETAILS:
+        return str(_DETAILS[detail])
+    return detail
+
+
+def _place_name(part):
+    deleted = _DELETED_PLACE.fullmatch(part)
+    if deleted:
+        return _("%(place)s was deleted", place=_place_name(deleted.group(1)))
+    return str(_DETAILS[part]) if part in ("top level", "a members-only page") else part
 
 
 def _sidebar_tree(page=None):
@@ -167,18 +254,21 @@ def new():
     if request.method == "GET":
         form.title.data = request.args.get("title", "")
         form.parent.data = request.args.get("parent", "")
+        form.language.data = _proposed_language(form.parent.data)
     elif "preview" not in request.form and _accepted(form):
         try:
+            parent = parent_from_form(form.parent.data)
             page = services.create_page(
                 form.title.data, form.body.data, current_user, form.summary.data or "",
-                parent=parent_from_form(form.parent.data), visibility=form.visibility.data,
+                parent=parent, visibility=form.visibility.data,
                 slug=(form.slug.data or "").strip() or None,
+                language=form.language.data or (parent.lang if parent else None),
             )
         except services.PageError as e:
             flash(e.message, "error")
-            return render_template("pages/edit.html", form=form, page=None), e.status
+            return _edit_form(form, None, e.status)
         hook().page_form_saved(page=page, form=request.form, user=current_user)
-        flash("Page created.", "success")
+        flash(_("Page created."), "success")
         return redirect(url_for("pages.view", slug=page.slug))
     return _edit_form(form, None)
 
@@ -200,7 +290,8 @@ def _edit_form(form, page, status=200):
         preview = finish_html(render_markdown(form.body.data or ""), page, current_user)
     elif request.method == "POST" and status == 200:
         status = 400  # a save that comes back to the form was refused
-    return render_template("pages/edit.html", form=form, page=page, preview=preview), status
+    return render_template("pages/edit.html", form=form, page=page, preview=preview,
+                           content_lang=_content_language(form, page)), status
 
 
 @bp.route("/wiki/<slug>/edit", methods=["GET", "POST"])
@@ -212,13 +303,16 @@ def edit(slug):
         form.title.data = page.title
         form.body.data = page.current_revision.body
         form.base_revision.data = page.current_revision.number
+        form.language.data = page.lang
         return _edit_form(form, page)
     if "preview" in request.form or not _accepted(form):
         return _edit_form(form, page)
+    old_language = page.lang
     try:
         result = services.save_page(
             page, form.body.data, current_user, form.summary.data or "",
             base_number=form.base_revision.data, title=form.title.data,
+            language=form.language.data or None,
         )
     except services.EditConflict as conflict:
         return _conflict(form, conflict)
@@ -226,13 +320,15 @@ def edit(slug):
         flash(e.message, "error")
         return _edit_form(form, page, e.status)
     hook().page_form_saved(page=page, form=request.form, user=current_user)
-    if result.revision is None:
-        flash("No changes to save.", "info")
+    if result.revision is None and page.lang != old_language:
+        flash(_("Language of the page saved: %(language)s.", language=language_name(page.lang)), "success")
+    elif result.revision is None:
+        flash(_("No changes to save."), "info")
     elif result.merged:
-        flash("Someone saved this page while you were editing; your changes were merged "
-              "with theirs.", "success")
+        flash(_("Someone saved this page while you were editing; your changes were merged "
+                "with theirs."), "success")
     else:
-        flash("Page saved.", "success")
+        flash(_("Page saved."), "success")
     return redirect(url_for("pages.view", slug=page.slug))
 
 
@@ -245,7 +341,7 @@ def _conflict(form, conflict):
     rows = diff_rows(conflict.current.body, conflict.mine)
     return render_template(
         "pages/conflict.html", form=form, page=conflict.page, current=conflict.current,
-        rows=rows, merged=conflict.merge.text,
+        rows=rows, merged=conflict.merge.text, content_lang=_content_language(form, conflict.page),
     ), 409
 
 
@@ -305,9 +401,10 @@ def revert(slug, number):
     except services.PageError as e:
         return render_error(e.status, e.message)
     if result.revision is None:
-        flash(f"Revision {number} is the same as the current text.", "info")
+        flash(_("Revision %(number)s is the same as the current text.", number=number), "info")
     else:
-        flash(f"Revision {number} restored as revision {result.revision.number}.", "success")
+        flash(_("Revision %(number)s restored as revision %(new)s.", number=number,
+                new=result.revision.number), "success")
     return redirect(url_for("pages.view", slug=page.slug))
 
 
@@ -318,17 +415,19 @@ def settings(slug):
     form = PageSettingsForm(obj=page if request.method == "GET" else None)
     if request.method == "GET":
         form.parent.data = page.parent.slug if page.parent else ""
+        form.language.data = page.lang
     elif form.validate():
         try:
             services.change_settings(page, current_user, title=form.title.data,
                                      slug=(form.slug.data or "").strip() or None,
                                      parent=parent_from_form(form.parent.data),
-                                     visibility=form.visibility.data)
+                                     visibility=form.visibility.data,
+                                     language=form.language.data or None)
         except services.PageError as e:
             db.session.rollback()
             flash(e.message, "error")
             return render_template("pages/settings.html", form=form, page=page), e.status
-        flash("Page settings saved.", "success")
+        flash(_("Page settings saved."), "success")
         return redirect(url_for("pages.view", slug=page.slug))
     status = 400 if form.errors else 200
     return render_template("pages/settings.html", form=form, page=page), status
@@ -342,6 +441,7 @@ def delete(slug):
     if form.validate_on_submit():
         parent = page.parent
         services.delete_page(page, current_user)
-        flash(f"“{page.title}” was deleted. An admin can restore it from the trash.", "success")
+        flash(_("“%(title)s” was deleted. An admin can restore it from the trash.", title=page.title),
+              "success")
         return redirect(url_for("pages.view", slug=parent.slug) if parent else url_for("pages.home"))
     return render_template("pages/delete.html", form=form, page=page)

@@ -3,6 +3,7 @@ the CLI runner, accounts for each role, and helpers that act as a user would."""
 
 import os
 import re
+import threading
 import uuid
 
 import pytest
@@ -39,6 +40,18 @@ class IsolatedClient(FlaskClient):
 SERVER_URL = os.environ.get("WIKI_TEST_DATABASE_URL")
 
 
+BACKGROUND_THREADS = ("search-index-build", "attachments-extract")
+
+
+def join_background_threads():
+    """Wait for every thread of the plugins still using a database, whatever
+    app started it (an extraction may start an index build after its app was
+    joined): a test's database must not go while one still connects to it."""
+    for thread in threading.enumerate():
+        if thread.name in BACKGROUND_THREADS:
+            thread.join(60)
+
+
 @pytest.fixture
 def server_databases(monkeypatch):
     """On a test server, a fresh database per instance folder, as SQLite has
@@ -59,6 +72,7 @@ def server_databases(monkeypatch):
         monkeypatch.setenv("WIKI_SQLALCHEMY_DATABASE_URI", url.render_as_string(hide_password=False))
 
     yield for_instance
+    join_background_threads()
     with engine.connect() as conn:
         for name in made.values():
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -97,6 +111,8 @@ def app_factory(tmp_path, monkeypatch, server_databases):
         search = app.extensions.get("wiki.search")
         if search is not None:
             search.indexer.join_build()  # so does an index built in the background
+    join_background_threads()
+    for app in apps:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

@@ -57,7 +57,7 @@ def history_lines():
 def snapshot():
     """Everything a round trip must keep, per live page."""
     return {p.slug: (p.title, p.parent.slug if p.parent else None, p.visibility, p.members_only,
-                     hook().page_labels(page=p), p.current_revision.body)
+                     hook().page_labels(page=p), p.lang, p.current_revision.body)
             for p in db.session.scalars(db.select(Page).where(Page.deleted_at.is_(None)))}
 
 
@@ -377,7 +377,7 @@ def test_export_writes_the_tree_as_folders_with_front_matter(app, runner, source
         "soil-carbon-workshop-2026/index.md", "soil-carbon-workshop-2026/topic-a.md", "welcome.md",
     ]
     assert (out / "welcome.md").read_text(encoding="utf-8") == (
-        "---\ntitle: Welcome\nslug: welcome\nvisibility: public\n"
+        "---\ntitle: Welcome\nslug: welcome\nvisibility: public\nlang: en\n"
         "labels:\n- getting-started\n- soil-carbon\n---\n" + page("welcome").current_revision.body)
     members = (out / "soil-carbon-workshop-2026" / "day-2-remote-sensing.md").read_text(encoding="utf-8")
     assert "\nvisibility: members\n" in members
@@ -405,6 +405,9 @@ def test_an_export_imports_into_an_empty_wiki_as_the_same_wiki(app, runner, make
     services.create_page("Monitoring Climate Benefits of Sustainable Land Management", "Long.\n", editor,
                          parent=home, slug="mcb")
     services.rename_page(page("leaf"), "Leaf renamed", editor)
+    # Languages the text alone would not give: the front matter keeps them.
+    services.change_settings(page("session-1-sol-et-carbone"), editor, language="fr")
+    services.change_settings(page("leaf"), editor, language="pt-BR")
     hook().set_pages_labels(labels={home: ["Workshop", "sol"], page("organisers"): ["internal"]},
                             user=editor)
     before = snapshot()

@@ -24,6 +24,7 @@ from .blocks import BlockError, placeholder
 from .errors import render_error
 from .extensions import db
 from .hookspecs import hookimpl, hookspec
+from .i18n import interface_language, normal_tag
 from .lookup import load_page
 from .models import (
     ROLES,
@@ -70,6 +71,8 @@ __all__ = [
     "render_markdown", "finish_html", "clean", "Sanitizer", "Allowlist", "placeholder", "BlockError",
     # text
     "html_text", "html_to_text", "human_size", "slugify", "outside_code",
+    # languages: a BCP 47 tag checked and in its usual case; the reader's interface language
+    "normal_tag", "interface_language",
     # what an import hands to the plugins of comments and files
     "CommentRecord", "FileVersionRecord",
     # errors, cached views, rate limits

@@ -2,13 +2,18 @@
 
 It exercises what the wiki is for: a workshop page with an agenda, sessions
 as child pages, background text folded into expandable sections, a follow-up
-page, English and French text.
+page, English and French text. Each page says its language: the French
+session's page is in French (``fr``), the others in English with a French
+paragraph or two.
 """
 
 from . import services
 from .text import slugify
 
 WORKSHOP = "Soil Carbon Monitoring Workshop 2026"
+SESSION_2 = "Session 2 - Télédétection et plan d'échantillonnage"
+# The demo is in English but for these pages, whatever the wiki's default language.
+FRENCH = {SESSION_2}
 
 PAGES = [
     ("About this community", None, """\
@@ -84,7 +89,7 @@ SOC stock (t/ha) = SOC (%) × bulk density (g/cm³) × depth (cm)
 
 Notes from the discussion are kept on the [[Workshop 2026 follow-up]] page.
 """),
-    ("Session 2 - Télédétection et plan d'échantillonnage", WORKSHOP, """\
+    (SESSION_2, WORKSHOP, """\
 **Mercredi 4 mars, 14h00–16h00 CET.** Session en français, interprétation
 vers l'anglais.
 
@@ -122,6 +127,7 @@ def load_demo(user):
         if services.find_page(slugify(title))[0] is not None:
             continue
         parent = services.find_page(slugify(parent_title))[0] if parent_title else None
-        services.create_page(title, body, user, "Demo content", parent=parent)
+        services.create_page(title, body, user, "Demo content", parent=parent,
+                             language="fr" if title in FRENCH else "en")
         created += 1
     return created

@@ -143,6 +143,23 @@ def pages_labels(page_ids):
     per page; None when no plugin keeps labels."""
 
 
+@hookspec(firstresult=True)
+def guess_language(text):
+    """Return the language ``text`` is written in, as a BCP 47 tag (``"fr"``),
+    or None when its words do not say clearly: callers then fall back to a
+    language they know (a comment to its page's, an imported page to the
+    wiki's ``DEFAULT_LANGUAGE``), so a wrong guess is worse than none. The
+    search plugin answers for English and French; a third-party plugin is
+    asked before the built-in ones (pluggy calls the last registered first),
+    so it may know more languages. Callers check the answer with
+    ``wiki.api.normal_tag``::
+
+        @hookimpl
+        def guess_language(text):
+            return "es" if count_spanish_words(text) >= 3 else None
+    """
+
+
 # -- Editor and command line --------------------------------------------------
 
 

@@ -186,6 +186,6 @@ def init_app(app):
     @app.after_request
     def vary_on_language(response):
         # What a page says depends on these: shared caches must keep them apart.
-        if response.mimetype == "text/html":
+        if response.mimetype in ("text/html", "application/atom+xml"):
             response.vary.update(("Cookie", "Accept-Language"))
         return response

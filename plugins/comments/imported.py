@@ -5,7 +5,8 @@ Each record becomes a comment of the page with its author, dates and place
 in the thread, found again by its key (``Comment.source_key``) when the
 space is imported again: changed, it is updated; as it was, it is left
 alone; never added twice. The writing itself is the service's
-(``write_imported``, ``commit_imported``).
+(``write_imported``, ``commit_imported``), which gives each comment its
+language as it does a posted one (``language_of``).
 
 Rules kept on a second import, so that it never undoes the wiki's own work:
 a comment deleted on the wiki stays deleted, a hidden one stays hidden
@@ -58,6 +59,9 @@ def store_thread(page, records, note):
             comment = service.write_imported(None, page, record.key, **wanted)
             posted.append(comment)
         elif _kept(comment, record, wanted, note):
+            if comment.lang is None and comment.status != "deleted":
+                # Imported before comments had a language: given one quietly, not "updated".
+                comment.lang = service.language_of(comment.body, page)
             unchanged += 1
             continue
         else:
@@ -124,7 +128,7 @@ class _Thread:
             db.select(Comment).where(or_(Comment.page_id == page.id, Comment.source_key.in_(keys[:_CHUNK])))
             .options(load_only(Comment.id, Comment.page_id, Comment.parent_id, Comment.source_key,
                                Comment.body, Comment.status, Comment.author_id, Comment.anon_name,
-                               Comment.created_at, Comment.edited_at))).all()
+                               Comment.created_at, Comment.edited_at, Comment.lang))).all()
         others = {c.source_key: c.page_id for c in comments if c.page_id != page.id}
         comments = [c for c in comments if c.page_id == page.id]
         by_id = {c.id: c for c in comments}

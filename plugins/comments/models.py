@@ -39,6 +39,9 @@ class Comment(db.Model):
     # Set on a comment an import brought (imported.py): its key in the source,
     # so that importing again updates it instead of adding it twice.
     source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # The language it is written in, a BCP 47 tag (service.py sets it); None
+    # on comments older than that: they are in their page's language.
+    lang: Mapped[str | None] = mapped_column(String(35))
 
     page: Mapped[Page] = relationship()
     parent: Mapped["Comment | None"] = relationship(remote_side=[id])

@@ -188,6 +188,10 @@ class Recorder:
     def pages_labels(self, page_ids):
         return None
 
+    @hookimpl
+    def guess_language(self, text):
+        return None  # no opinion: let a real plugin guess
+
     # -- search ---------------------------------------------------------------
 
     @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled

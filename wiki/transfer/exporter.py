@@ -2,7 +2,7 @@
 
 The folders are the tree: a page with children is ``<slug>/index.md`` with
 its children beside it in ``<slug>/``; a leaf is ``<slug>.md``. Each file
-starts with front matter (title, slug, visibility, labels) and holds the
+starts with front matter (title, slug, visibility, lang, labels) and holds the
 current revision's text as is: wiki links stay ``[[...]]``, the wiki's own
 syntax. A page's files (``export_page_files`` hook: the attachments plugin)
 go into its own folder beside it, ``<slug>.files/`` (``index.files/`` in a
@@ -112,7 +112,7 @@ def _escape(part):
 
 def file_text(page, text=None):
     """Front matter and the current Markdown of ``page`` (or ``text``)."""
-    meta = {"title": page.title, "slug": page.slug, "visibility": page.visibility}
+    meta = {"title": page.title, "slug": page.slug, "visibility": page.visibility, "lang": page.lang}
     labels = hook().page_labels(page=page)
     if labels is not None:  # no labels plugin: say nothing rather than "no labels"
         meta["labels"] = labels

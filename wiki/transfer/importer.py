@@ -9,7 +9,9 @@ only when the title or text differ, then move and visibility), which checks,
 records history and fires events as for any edit. Labels go through the
 ``set_pages_labels`` hook, a batch of new pages at a time, so the core needs
 no labels plugin; files that pages link to (``files.py``) through the
-``import_page_files`` hook, once their page is written.
+``import_page_files`` hook, once their page is written. A page's language is
+its front matter's ``lang``, else (a new page) the one its words say
+(``language.py``); an existing page without ``lang`` keeps its own.
 """
 
 from contextlib import contextmanager
@@ -23,6 +25,7 @@ from ..models import Page, PageAlias, Revision
 from ..plugins import hook
 from ..text import title_key
 from .files import link_files
+from .language import guessed
 from .plan import plan
 from .rendering import render_all
 from .source import Note, read_folder
@@ -207,9 +210,10 @@ class _Writer:
         visibility = entry.visibility or self.visibility or "public"
         members_only = visibility == "members" or (parent is not None and parent.members_only)
         html = self.rendered.html(entry)
+        language = entry.language or self._new_language(entry)
         with db.session.no_autoflush:  # nothing is flushed before the page is complete
             page = Page(slug=entry.slug, title=entry.title, visibility=visibility,
-                        members_only=members_only)
+                        members_only=members_only, language=language)
             if isinstance(parent, Page):  # written in this batch: no id before the flush
                 page.parent = parent
             else:
@@ -222,9 +226,21 @@ class _Writer:
         self.pages[entry.path] = page  # a _Written after the commit
         return page, rev
 
+    def _new_language(self, entry):
+        """A new page's language when its front matter gives none it can have."""
+        if entry.bad_language is None:
+            return guessed(f"{entry.title}\n\n{entry.body}")
+        default = current_app.config["DEFAULT_LANGUAGE"]
+        entry.notes.append(f"lang in the front matter: {entry.bad_language} is not a language tag "
+                           f"(such as en, fr or pt-BR): the page is in the default language, {default}")
+        return default
+
     def _update(self, entry, page):
         """Bring an existing page in line with its file; whether anything changed."""
         changed = False
+        if entry.bad_language is not None:
+            entry.notes.append(f"lang in the front matter: {entry.bad_language} is not a language "
+                               f"tag (such as en, fr or pt-BR): the page keeps its language, {page.lang}")
         try:
             if entry.title != page.title or entry.body != page.current_revision.body:
                 result = services.save_page(page, entry.body, self.user, self._summary(entry),
@@ -234,10 +250,12 @@ class _Writer:
             moved = (parent and parent.id) != page.parent_id
             visibility = entry.visibility or self.visibility
             revealed = bool(visibility) and visibility != page.visibility
-            if moved or revealed:
+            relanguaged = entry.language is not None and entry.language != page.lang
+            if moved or revealed or relanguaged:
                 services.change_settings(
                     page, self.user, visibility=visibility if revealed else None,
-                    parent=(parent and db.session.get(Page, parent.id)) if moved else services.UNCHANGED)
+                    parent=(parent and db.session.get(Page, parent.id)) if moved else services.UNCHANGED,
+                    language=entry.language if relanguaged else None)
                 changed = True
         except services.PageError as e:
             db.session.rollback()

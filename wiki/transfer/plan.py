@@ -1,4 +1,4 @@
-"""Files -> the pages they become: title, slug, parent, labels, visibility, text.
+"""Files -> the pages they become: title, slug, parent, labels, visibility, language, text.
 
 Everything is decided before anything is written, so a bad file is skipped
 without touching the wiki, and links can point at files read later.
@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import normal_tag
 from ..models import VISIBILITIES
 from ..services import default_slug, reserved_slugs
 from ..text import is_slug, normalize_newlines, slugify, title_key
@@ -34,6 +35,8 @@ class Entry:
     files: dict[str, Path] = field(default_factory=dict)  # to attach: name -> file (files.py)
     notes: list[str] = field(default_factory=list)  # links to files left as they were, and why
     files_kept: int = 0  # links to files left as they were: no plugin keeps files
+    language: str | None = None  # front matter ``lang``; None: not given (a new page's is guessed)
+    bad_language: str | None = None  # a ``lang`` that is not a language tag, as written
 
 
 def plan(files, max_chars, labels=()):
@@ -78,7 +81,25 @@ def _entry(file, max_chars, extra_labels):
     labels = _labels(meta)
     if extra_labels:
         labels = [*(labels or ()), *extra_labels]
-    return Entry(file.path, title, _slug(meta, title), body, labels, visibility)
+    entry = Entry(file.path, title, _slug(meta, title), body, labels, visibility)
+    entry.language, entry.bad_language = _language(meta)
+    return entry
+
+
+def _language(meta):
+    """``(tag, None)`` from front matter ``lang`` (or ``language``), ``(None,
+    None)`` when absent. A value that is no language tag does not skip the
+    file, it only sets no language: ``(None, the value as written)``."""
+    value = meta.get("lang", meta.get("language"))
+    if value is None:
+        return None, None
+    tag = normal_tag(value.strip()) if isinstance(value, str) else None
+    if tag is not None:
+        return tag, None
+    if isinstance(value, str):
+        return None, f"“{value[:40]}”"
+    # YAML reads `no` (Norwegian) as false, `1` as a number: a tag needs quotes then.
+    return None, f"{str(value)[:40]} (YAML read it as {type(value).__name__}: put the tag in quotes)"
 
 
 def _slug(meta, title):

@@ -18,7 +18,10 @@ batch.
 Each Confluence version becomes a revision with its author, date and version
 comment (the summary). ``page_saved`` fires once per page written, with its
 newest revision: a page's history is imported, not edited version by version.
-Only a batch's bodies are in memory at a time.
+Only a batch's bodies are in memory at a time. A new page's language is
+guessed from its current text (``..language``), as ``pages import`` does for
+a file that does not say (Confluence keeps none per page); a page imported
+before keeps its own.
 """
 
 import itertools
@@ -34,6 +37,7 @@ from ...extensions import db
 from ...models import ConfluencePage, Page, PageAlias, PageEvent, Revision, utcnow
 from ...plugins import hook
 from ...text import normalize_newlines
+from ..language import guessed
 from ..rendering import render_all
 from .convert import Skip, convert_text
 from .handover import Handover
@@ -331,6 +335,7 @@ class _Writer:
         revisions = item.revisions
         page = Page(slug=placement.slug, title=placement.title, visibility=visibility,
                     members_only=members_only, position=placement.page.position,
+                    language=guessed(f"{placement.title}\n\n{revisions[-1].markdown}"),
                     created_at=revisions[0].created, updated_at=revisions[-1].created)
         if isinstance(parent, Page):  # in this batch: no id before the flush
             page.parent = parent

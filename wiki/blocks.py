@@ -9,6 +9,7 @@ re-rendering Markdown.
 import html
 import re
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from .plugins import hook
@@ -41,10 +42,11 @@ def fill_blocks(rendered_html, page, user):
         try:
             out = hook().render_block(name=name, args=args, page=page, user=user)
         except BlockError as e:
-            out = _problem(user, f"{name}: {e}")
+            out = _problem(user, _("%(block)s: %(problem)s", block=name, problem=str(e)))
         if out is None:
             fallback = match.group(3)  # escaped text, as sanitized with the page
-            out = fallback if fallback.strip() else _problem(user, f"Unknown block “{name}”.")
+            unknown = _("Unknown block “%(block)s”.", block=name)
+            out = fallback if fallback.strip() else _problem(user, unknown)
         return str(out)
 
     return _PLACEHOLDER.sub(fill, rendered_html)

@@ -9,6 +9,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 
 from wiki.api import PageError, db, record_event, utcnow
 
@@ -31,15 +33,17 @@ def check_name(name):
     """``name`` tidied (Unicode NFC, spaces), or ``AttachmentError``."""
     name = unicodedata.normalize("NFC", (name or "").strip())
     if not name:
-        raise AttachmentError("A file needs a name.")
+        raise AttachmentError(_("A file needs a name."))
     if len(name) > MAX_NAME:
-        raise AttachmentError(f"File names are at most {MAX_NAME} characters.")
+        raise AttachmentError(_("File names are at most %(max)s characters.", max=MAX_NAME))
     if "/" in name or "\\" in name or name in (".", ".."):
-        raise AttachmentError(f"“{name}” has parts of a path in it: give the file a plain name.")
+        raise AttachmentError(_("“%(name)s” has parts of a path in it: give the file a plain name.",
+                                name=name))
     if any(unicodedata.category(ch)[0] == "C" for ch in name):
-        raise AttachmentError("File names cannot hold control characters.")
+        raise AttachmentError(_("File names cannot hold control characters."))
     if name.startswith(".") or name.split(".")[0].lower() in _RESERVED:
-        raise AttachmentError(f"“{name}” is a name some systems keep for themselves: choose another.")
+        raise AttachmentError(_("“%(name)s” is a name some systems keep for themselves: choose another.",
+                                name=name))
     return re.sub(r"\s+", " ", name)
 
 
@@ -47,23 +51,26 @@ def check_file(path, name, size):
     """The sniffed type of the file at ``path`` (``size`` bytes) to attach as
     ``name``, or ``AttachmentError``: empty, too large, a type not allowed."""
     if size == 0:
-        raise AttachmentError(f"“{name}” is empty: there is nothing to attach.")
+        raise AttachmentError(_("“%(name)s” is empty: there is nothing to attach.", name=name))
     if size > current_app.config["MAX_ATTACHMENT_BYTES"]:
         raise _too_large(name)
     mime = sniff(path, name)
     allowed = current_app.config["ATTACHMENTS_ALLOWED_TYPES"]
     if allowed and mime not in allowed:
-        raise AttachmentError(f"“{name}” is a kind of file this wiki does not take ({mime}).", 415)
+        raise AttachmentError(_("“%(name)s” is a kind of file this wiki does not take (%(type)s).",
+                                name=name, type=mime), 415)
     return mime
 
 
 def _too_large(name):
-    return AttachmentError(f"“{name}” is larger than the {size_limit()} a file may be.", 413)
+    return AttachmentError(_("“%(name)s” is larger than the %(size)s a file may be.",
+                            name=name, size=size_limit()), 413)
 
 
 def size_limit():
-    """The largest file, as people read it: "100 MB", "2.5 MB"."""
-    return f"{round(current_app.config['MAX_ATTACHMENT_BYTES'] / 2**20, 1):g} MB"
+    """The largest file, as people read it: "100 MB", "2.5 MB" ("2,5 Mo")."""
+    megabytes = round(current_app.config["MAX_ATTACHMENT_BYTES"] / 2**20, 1)
+    return _("%(size)s MB", size=format_decimal(megabytes, format="#,##0.#"))
 
 
 def find(page, name, include_deleted=False):
@@ -116,7 +123,8 @@ def add(page, name, stream, user, at=None, number=None, message=""):
     if number is None:
         number = (current.number + 1) if current else 1
     elif version(attachment, number) is not None:
-        raise AttachmentError(f"“{name}” has a version {number} already.", 409)
+        raise AttachmentError(_("“%(name)s” has a version %(number)s already.", name=name, number=number),
+                              409)
     latest = current is None or number > current.number  # else an older version, filling a gap
     row = AttachmentVersion(
         attachment=attachment, number=number, sha256=sha256, size=size, mime=mime,
@@ -148,7 +156,7 @@ def restore(attachment, user):
     if not attachment.is_deleted:
         return
     if find(attachment.page, attachment.name) is not None:
-        raise AttachmentError(f"The page has another “{attachment.name}” now.", 409)
+        raise AttachmentError(_("The page has another “%(name)s” now.", name=attachment.name), 409)
     attachment.deleted_at = None
     record_event(attachment.page, "file restored", user, attachment.name)
     db.session.commit()

@@ -18,6 +18,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -54,7 +55,8 @@ def _upload_limit(endpoint, _values):
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_error):
     # An upload larger than the limit is refused before it is read: say the limit.
-    message = f"That is more than the {service.size_limit()} a file may be: nothing was attached."
+    message = _("That is more than the %(size)s a file may be: nothing was attached.",
+                size=service.size_limit())
     if _wants_json():
         return jsonify({"error": message, "attached": []}), 413
     return render_error(413, message)
@@ -72,7 +74,7 @@ def upload(slug):
         abort(403)
     files = [f for f in request.files.getlist("file") if f and f.filename]
     if not files:
-        return _refused(page, "Choose a file to attach.", 400)
+        return _refused(page, _("Choose a file to attach."), 400)
     name = (request.form.get("name") or "").strip()
     added = []
     for upload in files:
@@ -87,8 +89,13 @@ def upload(slug):
     extraction.runner().kick()  # the text is read after the response, never during it
     if _wants_json():
         return jsonify([_described(a.attachment) for a in added])
-    flash(f"Attached {', '.join(a.attachment.name for a in added)}.", "success")
+    flash(_attached(added), "success")
     return redirect(url_for("pages.view", slug=page.slug) + "#attachments", 303)
+
+
+def _attached(added):
+    """``Attached a.pdf, b.png.``: names listed with commas, in every language."""
+    return _("Attached %(names)s.", names=", ".join(a.attachment.name for a in added))
 
 
 def _refused(page, message, status, added=()):
@@ -96,7 +103,7 @@ def _refused(page, message, status, added=()):
         return jsonify({"error": message, "attached": [_described(a.attachment) for a in added]}), status
     flash(message, "error")
     if added:
-        flash(f"Attached {', '.join(a.attachment.name for a in added)}.", "success")
+        flash(_attached(added), "success")
     return redirect(url_for("pages.view", slug=page.slug) + "#attachments", 303)
 
 
@@ -114,11 +121,11 @@ def download(slug, name):
     page = load_page(slug, "attachments.download")
     attachment = service.find(page, name)
     if attachment is None:
-        return render_error(404, f"“{page.title}” has no file “{name}”.")
+        return render_error(404, _("“%(title)s” has no file “%(name)s”.", title=page.title, name=name))
     number = request.args.get("version", type=int)
     version = service.version(attachment, number) if number else attachment.current
     if version is None:
-        return render_error(404, f"“{name}” has no version {number}.")
+        return render_error(404, _("“%(name)s” has no version %(number)s.", name=name, number=number))
     sha256, mime = version.sha256, version.mime
     if request.args.get("rendition") and version.rendition_sha256:
         sha256 = version.rendition_sha256
@@ -126,7 +133,7 @@ def download(slug, name):
         blob = store().open(sha256)
     except KeyError:
         current_app.logger.error("attachment %s of %s: blob %s is missing", name, slug, sha256)
-        return render_error(404, f"The file “{name}” is missing from the store.")
+        return render_error(404, _("The file “%(name)s” is missing from the store.", name=name))
     size = blob.seek(0, 2)
     blob.seek(0)
     response = send_file(blob, mimetype=mime if mime in INLINE or mime in PLAIN_TEXT else
@@ -154,7 +161,7 @@ def delete(slug, name):
     if attachment is None:
         abort(404)
     service.delete(attachment, current_user)
-    flash(f"“{attachment.name}” was deleted. An admin can restore it.", "success")
+    flash(_("“%(name)s” was deleted. An admin can restore it.", name=attachment.name), "success")
     return redirect(url_for("pages.view", slug=page.slug) + "#attachments", 303)
 
 
@@ -175,5 +182,6 @@ def restore(attachment_id):
     except service.AttachmentError as e:
         flash(e.message, "error")
         return redirect(url_for("attachments.trash"), 303)
-    flash(f"“{attachment.name}” is back on “{attachment.page.title}”.", "success")
+    flash(_("“%(name)s” is back on “%(title)s”.", name=attachment.name, title=attachment.page.title),
+          "success")
     return redirect(url_for("pages.view", slug=attachment.page.slug) + "#attachments", 303)

@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, request
+from flask_babel import gettext as _
 
 from wiki.api import db, utcnow
 
@@ -33,9 +34,9 @@ def posting_refusal(user, page):
     """Why ``user`` may not comment on ``page`` (a message), or None.
     Reading the page is checked before: this is about posting."""
     if is_closed(page) and not is_moderator(user):
-        return "Comments on this page are closed."
+        return _("Comments on this page are closed.")
     if not user.is_authenticated and settings.anonymous_mode() == "off":
-        return "Sign in to comment: this wiki does not take anonymous comments."
+        return _("Sign in to comment: this wiki does not take anonymous comments.")
     return None
 
 

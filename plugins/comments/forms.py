@@ -2,6 +2,7 @@
 only change a state (hide, delete...) post the bare token (``csrf()`` in
 templates/comments/_macros.html); CSRFProtect checks every POST."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
@@ -20,15 +21,16 @@ class _Prefixed(FlaskForm):
 
 class CommentForm(_Prefixed):
     # Emptiness and length are checked by the service, with their own statuses.
-    body = TextAreaField("Your comment")
-    name = StringField("Your name (optional)", validators=[
-        Optional(), Length(max=ANON_NAME_MAX, message=f"Names are at most {ANON_NAME_MAX} characters.")])
+    body = TextAreaField(_l("Your comment"))
+    name = StringField(_l("Your name (optional)"), validators=[
+        # WTForms fills in %(max)d.
+        Optional(), Length(max=ANON_NAME_MAX, message=_l("Names are at most %(max)d characters."))])
     parent_id = HiddenField()
     stamp = HiddenField()  # spam.make_stamp
     # The honeypot (spam.check_honeypot): an ordinary-looking text field,
     # hidden by CSS, that only bots fill in.
-    website = StringField("Leave this field empty")
+    website = StringField(_l("Leave this field empty"))
 
 
 class EditForm(_Prefixed):
-    body = TextAreaField("Your comment")
+    body = TextAreaField(_l("Your comment"))

@@ -8,7 +8,10 @@ checked by the views (``access.py``).
 
 from dataclasses import dataclass
 
-from wiki.api import db, hook, utcnow
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
+
+from wiki.api import db, hook, normal_tag, utcnow
 
 from . import settings
 from .access import is_moderator, may_read
@@ -35,11 +38,12 @@ class CommentError(ValueError):
 def check_body(body):
     body = normalize(body)
     if not body.strip():
-        raise CommentError("Write something before posting: the comment is empty.")
+        raise CommentError(_("Write something before posting: the comment is empty."))
     limit = settings.get("COMMENTS_MAX_CHARS")
     if len(body) > limit:
-        raise CommentError(f"The comment is {len(body):,} characters long; the limit is "
-                           f"{limit:,}. Shorten it and send it again.", 413)
+        raise CommentError(_("The comment is %(length)s characters long; the limit is %(limit)s. "
+                             "Shorten it and send it again.",
+                             length=format_decimal(len(body)), limit=format_decimal(limit)), 413)
     return body
 
 
@@ -63,23 +67,31 @@ def find_parent(page, parent_id, user):
         return None
     parent = get_comment(parent_id)
     if parent is None or (parent.page_id == page.id and not may_read(user, parent)):
-        raise CommentError("The comment you replied to does not exist (any more), so the "
-                           "reply was not posted. You can post it as a new comment.", 404)
+        raise CommentError(_("The comment you replied to does not exist (any more), so the "
+                             "reply was not posted. You can post it as a new comment."), 404)
     if parent.page_id != page.id:
-        raise CommentError("The comment you replied to belongs to another page, so the "
-                           "reply was not posted.", 400)
+        raise CommentError(_("The comment you replied to belongs to another page, so the "
+                             "reply was not posted."), 400)
     return parent
+
+
+def language_of(body, page):
+    """The language ``body`` is written in when its words say so clearly (the
+    ``guess_language`` hook: the search plugin's stop words), else its page's:
+    "Merci !" under an English page stays English rather than guessed."""
+    return normal_tag(hook().guess_language(text=body)) or page.lang
 
 
 def _needs_moderation(user, html):
     if user.is_authenticated:
         return None
     if settings.anonymous_mode() == "moderated":
-        return "Anonymous comments wait for a moderator's approval."
+        return _("Anonymous comments wait for a moderator's approval.")
     limit = settings.get("COMMENTS_MAX_LINKS_ANONYMOUS")
     if count_links(html) > limit:
-        return (f"Anonymous comments with more than {limit} link{'s' if limit != 1 else ''} "
-                "wait for a moderator's approval.")
+        return ngettext("Anonymous comments with more than %(num)d link wait for a moderator's approval.",
+                        "Anonymous comments with more than %(num)d links wait for a moderator's approval.",
+                        limit)
     return None
 
 
@@ -93,7 +105,7 @@ def post_comment(page, user, body, parent=None, anon_name="", ip_hash="", edit_t
         author_id=user.id if user.is_authenticated else None,
         anon_name="" if user.is_authenticated else clean_name(anon_name),
         body=body, html=html, status="held" if held_reason else "visible",
-        ip_hash=ip_hash,
+        lang=language_of(body, page), ip_hash=ip_hash,
         edit_token_hash=None if user.is_authenticated else edit_token_hash,
     )
     db.session.add(comment)
@@ -112,13 +124,13 @@ def write_imported(comment, page, key, author, anon_name, body, created, edited,
     body = normalize(body)
     # Worked out before a new comment joins the session: reading an account
     # the import committed reloads it, and that would flush a half-made row.
-    html, author_id = render(body), getattr(author, "id", None)
+    html, author_id, lang = render(body), getattr(author, "id", None), language_of(body, page)
     if comment is None:
         comment = Comment(page_id=page.id, source_key=key, status="visible", ip_hash="")
     comment.author_id = author_id
     comment.anon_name = "" if author is not None else clean_name(anon_name)
     comment.parent = parent  # a relationship: the parent may be new in this thread too
-    comment.body, comment.html = body, html
+    comment.body, comment.html, comment.lang = body, html, lang
     comment.created_at, comment.edited_at = created, edited
     db.session.add(comment)
     return comment
@@ -141,6 +153,7 @@ def edit_comment(comment, user, body):
     if body == comment.body:
         return comment
     comment.body, comment.html = body, render(body)
+    comment.lang = language_of(body, comment.page)
     comment.edited_at = utcnow()
     if (comment.status == "visible" and comment.author_id is None and not is_moderator(user)
             and _needs_moderation(user, comment.html)):

@@ -13,6 +13,8 @@ import math
 import time
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from wiki.api import RateLimited, take_slot
@@ -56,25 +58,25 @@ def check_stamp(stamp, page_id, now=None):
     except (BadSignature, KeyError, TypeError, ValueError):
         issued, stamped_page = None, None
     if issued is None or issued > now + _CLOCK_SKEW:
-        raise SpamError("This form arrived incomplete or altered, so the comment was not "
-                        "posted. Send it again from the form below.")
+        raise SpamError(_("This form arrived incomplete or altered, so the comment was not "
+                          "posted. Send it again from the form below."))
     if stamped_page != page_id:
-        raise SpamError("This form belongs to another page, so the comment was not posted. "
-                        "Send it again from the form below.")
+        raise SpamError(_("This form belongs to another page, so the comment was not posted. "
+                          "Send it again from the form below."))
     if now - issued > settings.get_seconds("COMMENTS_FORM_MAX_AGE"):
-        raise SpamError("This form was open too long and expired, so the comment was not "
-                        "posted. Your text is below: send it again.")
+        raise SpamError(_("This form was open too long and expired, so the comment was not "
+                          "posted. Your text is below: send it again."))
     wait = settings.get_seconds("COMMENTS_MIN_SECONDS") - (now - issued)
     if wait > 0:
-        raise SpamError("That was faster than a person can write: please wait a few "
-                        "seconds, then send your comment again.", 429, keep_stamp=True,
+        raise SpamError(_("That was faster than a person can write: please wait a few "
+                          "seconds, then send your comment again."), 429, keep_stamp=True,
                         retry_after=math.ceil(wait))
 
 
 def check_honeypot(value):
     if value:
-        raise SpamError("The comment was not posted: the field marked “leave this empty” "
-                        "was filled in. Clear it and send your comment again.")
+        raise SpamError(_("The comment was not posted: the field marked “leave this empty” "
+                          "was filled in. Clear it and send your comment again."))
 
 
 def take_rate_slot(source):
@@ -84,16 +86,20 @@ def take_rate_slot(source):
     try:
         take_slot("comment", (posts, window), source)
     except RateLimited:
-        raise SpamError(f"You have posted {posts} comments in the last {_duration(window)}: "
-                        "please wait a little, then send this one again.", 429,
-                        keep_stamp=True, retry_after=window) from None
+        message = ngettext("You have posted %(num)d comment in %(duration)s: please wait a little, "
+                           "then send this one again.",
+                           "You have posted %(num)d comments in %(duration)s: please wait a little, "
+                           "then send this one again.", posts, duration=_duration(window))
+        raise SpamError(message, 429, keep_stamp=True, retry_after=window) from None
 
 
 def _duration(seconds):
+    """``the last minute``, ``the last 10 minutes``: a whole phrase each, as
+    languages agree its words with the number (``les 10 dernières minutes``)."""
     if seconds % 3600 == 0:
-        n, unit = seconds // 3600, "hour"
-    elif seconds % 60 == 0:
-        n, unit = seconds // 60, "minute"
-    else:
-        n, unit = seconds, "second"
-    return f"{unit}" if n == 1 else f"{n} {unit}s"
+        n = seconds // 3600
+        return ngettext("the last hour", "the last %(num)d hours", n)
+    if seconds % 60 == 0:
+        n = seconds // 60
+        return ngettext("the last minute", "the last %(num)d minutes", n)
+    return ngettext("the last second", "the last %(num)d seconds", seconds)

@@ -13,6 +13,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -31,8 +33,8 @@ bp = Blueprint("comments", __name__, template_folder="templates", static_folder=
                static_url_path="/plugins/comments/static")
 
 FEED_ENTRIES = 30
-CSRF_MESSAGE = ("This form expired or was sent without its security token, so nothing was "
-                "saved. Your text is below: send it again.")
+CSRF_MESSAGE = _l("This form expired or was sent without its security token, so nothing was "
+                  "saved. Your text is below: send it again.")
 
 
 def _find_page(slug):
@@ -119,9 +121,10 @@ def post(slug):
 
     comment = posted.comment
     if posted.held_reason:
-        flash(f"Thank you! Your comment is waiting for a moderator. {posted.held_reason}", "info")
+        flash(_("Thank you! Your comment is waiting for a moderator. %(reason)s",
+                reason=posted.held_reason), "info")
     else:
-        flash("Your comment was posted.", "success")
+        flash(_("Your comment was posted."), "success")
     response = redirect(url_for("pages.view", slug=page.slug, _anchor=f"comment-{comment.id}"), 303)
     if token:
         access.set_token_cookie(response, comment, token)
@@ -155,8 +158,8 @@ def permalink(comment_id):
 # -- the author's (or a moderator's) changes ------------------------------------------
 
 
-NOT_YOURS = ("Only its author or a moderator can change this comment. A comment posted "
-             "without an account can be changed from the same browser, for a limited time.")
+NOT_YOURS = _l("Only its author or a moderator can change this comment. A comment posted "
+               "without an account can be changed from the same browser, for a limited time.")
 
 
 def _edit_page(comment, form, message=None, status=200):
@@ -179,9 +182,9 @@ def edit(comment_id):
         db.session.rollback()
         return _edit_page(comment, form, error.message, error.status)
     if comment.status == "held" and not access.is_moderator(current_user):
-        flash("Comment saved. It is waiting for a moderator's approval.", "info")
+        flash(_("Comment saved. It is waiting for a moderator's approval."), "info")
     else:
-        flash("Comment saved.", "success")
+        flash(_("Comment saved."), "success")
     return _back(comment)
 
 
@@ -192,7 +195,7 @@ def delete(comment_id):
         return render_error(403, NOT_YOURS)
     if request.method == "POST":
         service.delete_comment(comment)
-        flash("Comment deleted.", "success")
+        flash(_("Comment deleted."), "success")
         response = _back(comment, anchor=False)
         response.delete_cookie(access.cookie_name(comment), path="/")  # its token is void now
         return response
@@ -207,7 +210,7 @@ def hide(comment_id):
     _require_moderator()
     comment = _comment(comment_id)
     service.hide_comment(comment)
-    flash("Comment hidden: only moderators and its author see it now.", "success")
+    flash(_("Comment hidden: only moderators and its author see it now."), "success")
     return _back(comment)
 
 
@@ -217,7 +220,7 @@ def show(comment_id):
     _require_moderator()
     comment = _comment(comment_id)
     service.show_comment(comment)
-    flash("Comment visible to every reader of the page.", "success")
+    flash(_("Comment visible to every reader of the page."), "success")
     return _back(comment)
 
 
@@ -233,8 +236,8 @@ def set_closed(slug):
     page = _page(slug)
     closed = request.form.get("closed") == "1"
     service.set_closed(page, closed)
-    flash("Comments on this page are closed; the thread stays readable." if closed
-          else "Comments on this page are open again.", "success")
+    flash(_("Comments on this page are closed; the thread stays readable.") if closed
+          else _("Comments on this page are open again."), "success")
     return redirect(url_for("pages.view", slug=page.slug, _anchor="comments"), 303)
 
 

@@ -9,26 +9,47 @@
 // data-upload-url with "Accept: application/json" answers a list of
 // {name, markdown, ...}, or {error} with a 4xx status; other refusals are the
 // wiki's error page, whose .error-message says why.
+// What it says comes translated from the zone's .upload-text element
+// (templates/attachments/_script.html); the English here is the fallback.
 (function () {
   "use strict";
+
+  var ENGLISH = {
+    uploading: "Uploading {name}…",
+    attached: "Attached {names}.",
+    tooLarge: "“{name}” is larger than the {size} a file may be.",
+    refused: "“{name}” was not attached: {reason}",
+    failed: "the upload failed ({status}).",
+    unsent: "“{name}” could not be sent: check the connection and try again."
+  };
+
+  // The zone's sentence `key`, its {placeholders} filled in from `values`.
+  function phrase(zone, key, values) {
+    var source = zone.querySelector(".upload-text");
+    var template = (source && source.dataset[key]) || ENGLISH[key];
+    return template.replace(/\{(\w+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
+
 
   function hasFiles(event) {
     var types = event.dataTransfer ? event.dataTransfer.types : [];
     return Array.prototype.indexOf.call(types, "Files") >= 0;
   }
 
-  function quoted(name) { return "“" + name + "”"; }
-
   // Why the server refused a file, in its own words.
-  function refusal(xhr, file) {
+  function refusal(zone, xhr, file) {
     try {
       var answer = JSON.parse(xhr.responseText);
       if (answer && answer.error) { return answer.error; }
     } catch (e) { /* not JSON: the wiki's error page */ }
     var page = new DOMParser().parseFromString(xhr.responseText, "text/html");
     var message = page.querySelector(".error-message");
-    return quoted(file.name) + " was not attached: " +
-      (message ? message.textContent.trim() : "the upload failed (" + xhr.status + ").");
+    return phrase(zone, "refused", {
+      name: file.name,
+      reason: message ? message.textContent.trim() : phrase(zone, "failed", { status: xhr.status })
+    });
   }
 
   // A function that uploads files for a zone (an element with data-upload-url,
@@ -51,8 +72,8 @@
       var finished = attached;
       busy = false;
       progress.hidden = true;
-      say(((names.length ? "Attached " + names.join(", ") + ". " : "") + problems.join(" ")).trim(),
-          problems.length);
+      say(((names.length ? phrase(zone, "attached", { names: names.join(", ") }) + " " : "") +
+           problems.join(" ")).trim(), problems.length);
       attached = [];
       problems = [];
       total = sent = 0;
@@ -64,11 +85,11 @@
       if (!file) { finish(); return; }
       var after = function () { sent += file.size; next(); };
       if (file.size > (Number(zone.dataset.maxBytes) || Infinity)) {  // no need to send it to hear the answer
-        problems.push(quoted(file.name) + " is larger than the " + zone.dataset.maxSize + " a file may be.");
+        problems.push(phrase(zone, "tooLarge", { name: file.name, size: zone.dataset.maxSize }));
         after();
         return;
       }
-      say("Uploading " + file.name + "…");
+      say(phrase(zone, "uploading", { name: file.name }));
       var data = new FormData();
       data.append("file", file);
       var xhr = new XMLHttpRequest();
@@ -86,12 +107,12 @@
         if (xhr.status === 200 && Array.isArray(answer)) {
           attached = attached.concat(answer);
         } else {
-          problems.push(refusal(xhr, file));
+          problems.push(refusal(zone, xhr, file));
         }
         after();
       });
       xhr.addEventListener("error", function () {
-        problems.push(quoted(file.name) + " could not be sent: check the connection and try again.");
+        problems.push(phrase(zone, "unsent", { name: file.name }));
         after();
       });
       xhr.send(data);

@@ -1,6 +1,8 @@
 // Comment threads: "Reply" moves the comment form under the comment answered,
 // instead of reloading the page. Without this file the Reply link loads the
 // page with ?reply_to=<id>, which renders the same form server-side.
+// Its words come translated from the form's data- attributes (_form.html);
+// the English here is only a fallback.
 (function () {
   "use strict";
   var form = document.getElementById("comment-form");
@@ -16,6 +18,8 @@
   var originalTitle = title.innerHTML;
   var originalSubmit = submit.textContent;
 
+  function say(name, fallback) { return form.getAttribute("data-" + name) || fallback; }
+
   function reset() {
     parentField.value = originalParent;
     title.innerHTML = originalTitle;
@@ -27,14 +31,15 @@
     var item = document.getElementById("comment-" + link.getAttribute("data-reply-to"));
     if (!item) { return false; }
     parentField.value = link.getAttribute("data-reply-to");
-    title.textContent = "Reply to comment " + link.getAttribute("data-number") + " ";
+    title.textContent = say("reply-title", "Reply to comment {number}")
+      .replace("{number}", link.getAttribute("data-number")) + " ";
     var cancel = document.createElement("button");
     cancel.type = "button";
     cancel.className = "link-button";
-    cancel.textContent = "(cancel)";
+    cancel.textContent = say("cancel-reply", "(cancel)");
     cancel.addEventListener("click", function () { reset(); body.focus(); });
     title.appendChild(cancel);
-    submit.textContent = "Post reply";
+    submit.textContent = say("post-reply", "Post reply");
     item.querySelector(".comment-box").insertAdjacentElement("afterend", form);
     body.focus();
     return true;

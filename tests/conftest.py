@@ -119,6 +119,20 @@ def app_factory(tmp_path, monkeypatch, server_databases):
 
 
 @pytest.fixture
+def smtp():
+    """A real SMTP server and what it received: ``smtp.inbox``, and
+    ``smtp.config`` (the settings that make the wiki send to it)."""
+    from support.smtp import start_server
+
+    controller, inbox = start_server()
+    controller.inbox = inbox
+    controller.config = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": controller.port,
+                         "MAIL_FROM": "wiki@example.org", "BASE_URL": "http://wiki.example.org"}
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
 def app(app_factory):
     app = app_factory()
     with app.app_context():

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, errors, headers, i18n, pagecache, plugins, render, security, templating
+from . import config, errors, headers, i18n, mail, pagecache, plugins, render, security, templating
 from .extensions import init_extensions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,4 +40,5 @@ def create_app(test_config=None):
     templating.init_app(app)
     plugins.init_app(app)
     render.init_app(app)  # the sanitizer takes what the plugins allow
+    mail.init_app(app)
     return app

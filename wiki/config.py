@@ -52,6 +52,22 @@ class Defaults:
     # are X-Forwarded-For/-Proto/-Host trusted.
     PROXY_COUNT = 0
 
+    # Mail (docs/mail.md): without MAIL_SERVER nothing is queued. The password
+    # belongs in instance/config.py or WIKI_MAIL_PASSWORD, never in the code.
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_FROM = "wiki@localhost"
+    MAIL_DIGEST_HOUR = 7  # UTC hour the daily digests go
+    MAIL_GIVE_UP_AFTER = 2 * 24 * 3600  # seconds a message is retried
+    PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link works
+    # The wiki's public address, for links in messages written outside a
+    # request (digests, the command line): https://wiki.example.org
+    BASE_URL = None
+
     SQLALCHEMY_ENGINE_OPTIONS = {}
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 

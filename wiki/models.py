@@ -41,6 +41,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The interface language they chose (one of LANGUAGES), None: not chosen.
     language: Mapped[str | None] = mapped_column(String(35))
+    # When they followed the link sent to ``email``; None: mail goes there
+    # only to confirm it (wiki.mail). An address an admin gives is confirmed.
+    email_confirmed_at: Mapped[datetime | None]
 
     def set_password(self, password):
         # Default: scrypt, a slow, memory-hard KDF (config PASSWORD_HASH_METHOD).

@@ -26,6 +26,10 @@ from .extensions import db
 from .hookspecs import hookimpl, hookspec
 from .i18n import interface_language, normal_tag
 from .lookup import load_page
+from .mail import clean_address, queue_template, unsubscribe_url
+from .mail import enabled as mail_enabled
+from .mail import wake as wake_mail
+from .mail.outbox import external_url
 from .models import (
     ROLES,
     VISIBILITIES,
@@ -73,6 +77,9 @@ __all__ = [
     "html_text", "html_to_text", "human_size", "slugify", "outside_code",
     # languages: a BCP 47 tag checked and in its usual case; the reader's interface language
     "normal_tag", "interface_language",
+    # mail: whether it is on, a message in the outbox (in the caller's transaction; wake after the
+    # commit), the one-click unsubscribe link, an address checked, an absolute link for a message
+    "mail_enabled", "queue_template", "wake_mail", "unsubscribe_url", "clean_address", "external_url",
     # what an import hands to the plugins of comments and files
     "CommentRecord", "FileVersionRecord",
     # errors, cached views, rate limits

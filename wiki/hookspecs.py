@@ -160,6 +160,28 @@ def guess_language(text):
     """
 
 
+# -- Mail ----------------------------------------------------------------------
+
+
+@hookspec
+def mail_tick(now):
+    """Called by each delivery pass of the mail sender (every few seconds in
+    each app server, and by ``flask --app wiki mail send``), in an app
+    context, ``now`` a naive UTC datetime: queue what is due (a daily digest)
+    with ``wiki.api.queue_template`` and commit. Several servers may call it
+    at once: make what you queue once a day safe to race (a row you claim)."""
+
+
+@hookspec(firstresult=True)
+def mail_unsubscribe(address, scope):
+    """Someone followed the unsubscribe link of a message you queued with
+    ``unsubscribe=wiki.api.unsubscribe_url(address, scope)``: stop what
+    ``scope`` (a string you chose, e.g. ``"watch:12"``) names for
+    ``address`` and commit. Return a sentence for the confirmation page,
+    or None when the scope is not yours (first answer wins). The core
+    handles ``"all"``: no more mail the wiki sends on its own."""
+
+
 # -- Editor and command line --------------------------------------------------
 
 

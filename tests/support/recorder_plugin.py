@@ -192,6 +192,15 @@ class Recorder:
     def guess_language(self, text):
         return None  # no opinion: let a real plugin guess
 
+    @hookimpl
+    def mail_tick(self, now):
+        self._record("mail_tick")
+
+    @hookimpl
+    def mail_unsubscribe(self, address, scope):
+        self._record("mail_unsubscribe", address=address, scope=scope)
+        return None  # no scope of its own: let the core or a real plugin answer
+
     # -- search ---------------------------------------------------------------
 
     @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled

@@ -31,7 +31,14 @@ def init_command():
     click.echo("Database is up to date.")
 
 
-users = AppGroup("users", help="Manage accounts.")
+users = AppGroup("users", help="Manage accounts (docs/accounts.md).")
+
+
+def _account(username):
+    user = accounts.find_user(username)
+    if user is None:
+        raise click.ClickException(f"No account {username!r}.")
+    return user
 
 
 @users.command("create")
@@ -39,26 +46,58 @@ users = AppGroup("users", help="Manage accounts.")
 @click.option("--role", type=click.Choice(ROLES), default="member", show_default=True)
 @click.option("--password", help="Asked for when not given.")
 @click.option("--display-name", help="Shown on pages and comments; defaults to the username.")
-def create_user_command(username, role, password, display_name):
+@click.option("--email", metavar="ADDRESS", help="The account's e-mail address (counts as confirmed).")
+def create_user_command(username, role, password, display_name, email):
     """Create an account."""
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = accounts.create_user(username, password, role, display_name)
+        user = accounts.create_user(username, password, role, display_name, email, email_confirmed=True)
     except accounts.AccountError as e:
         raise click.ClickException(str(e)) from None
-    click.echo(f"Created {user.role} {user.username}.")
+    click.echo(f"Created {user.role} {user.username}{f' <{user.email}>' if user.email else ''}.")
 
 
-@users.command("password")
+@users.command("list")
+def list_command():
+    """Every account: username, display name, role, active, e-mail, created."""
+    rows = [("USERNAME", "DISPLAY NAME", "ROLE", "ACTIVE", "E-MAIL", "CREATED")]
+    for user in accounts.all_users():
+        address = user.email or "-"
+        if user.email and user.email_confirmed_at is None:
+            address += " (unconfirmed)"
+        rows.append((user.username, user.display_name, user.role, "yes" if user.active else "no", address,
+                     user.created_at.strftime("%Y-%m-%d %H:%M")))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        click.echo("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=False)) + row[-1])
+
+
+@users.command("disable")
 @click.argument("username")
-@click.option("--password", help="Asked for when not given.")
+def disable_command(username):
+    """Disable the account USERNAME: it cannot sign in, its sessions end at once."""
+    user = _account(username)
+    accounts.set_active(user, False)
+    click.echo(f"{user.username} is disabled: it cannot sign in, and its sessions ended.")
+
+
+@users.command("enable")
+@click.argument("username")
+def enable_command(username):
+    """Enable the account USERNAME again."""
+    user = _account(username)
+    accounts.set_active(user, True)
+    click.echo(f"{user.username} is enabled: it can sign in again.")
+
+
+@users.command("set-password")
+@click.argument("username")
+@click.option("--password", help="Asked for (twice) when not given.")
 def password_command(username, password):
     """Give the account USERNAME a password: an account an import made has
     none, and cannot sign in until it gets one. Its other sessions end."""
-    user = accounts.find_user(username)
-    if user is None:
-        raise click.ClickException(f"No account {username!r}.")
+    user = _account(username)
     first = not user.has_password
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -67,6 +106,12 @@ def password_command(username, password):
     except accounts.AccountError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"{user.username} has {'a password: they can sign in now' if first else 'a new password'}.")
+
+
+# The command's name before ``set-password``: scripts that use it keep working.
+_password_alias = copy.copy(password_command)
+_password_alias.hidden = True
+users.add_command(_password_alias, "password")
 
 
 class _CliUser(AnonymousUser):

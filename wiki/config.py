@@ -25,6 +25,11 @@ class Defaults:
     LOGIN_RATE_LIMIT = (5, 900)
     LOGIN_IP_RATE_LIMIT = (30, 900)
     REGISTER_RATE_LIMIT = (5, 3600)
+    # (links, seconds): reset links per address and requests per IP; links
+    # confirming an address, per account.
+    PASSWORD_RESET_RATE_LIMIT = (3, 3600)
+    PASSWORD_RESET_IP_RATE_LIMIT = (10, 3600)
+    CONFIRM_RATE_LIMIT = (3, 3600)
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a KDF name: Werkzeug's slow, memory-hard scrypt
 
     # Plugins: None loads every plugin found; a list names the ones to load.

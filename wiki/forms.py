@@ -88,11 +88,34 @@ USERNAME = Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, dots, d
 PASSWORDS_DIFFER = _l("The passwords differ.")
 
 
+EMAIL_LENGTH = Length(max=254, message=_l("An e-mail address is at most 254 characters."))
+
+
 class RegisterForm(FlaskForm):
     username = StringField(_l("Username"), validators=[InputRequired(), Length(min=2, max=64), USERNAME])
     display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=100)])
+    # Checked by wiki.accounts (an address, not taken), as on the account page.
+    email = StringField(_l("E-mail address (optional)"), filters=[_strip], validators=[EMAIL_LENGTH])
     password = PasswordField(_l("Password"), validators=[InputRequired(), NEW_PASSWORD])
     confirm = PasswordField(_l("Repeat password"), validators=[EqualTo("password", PASSWORDS_DIFFER)])
+
+
+class ProfileForm(FlaskForm):
+    """The account page's display name and e-mail address (wiki.accounts checks both)."""
+
+    display_name = StringField(_l("Display name"), filters=[_strip],
+                               validators=[InputRequired(_l("Type a display name.")), Length(max=100)])
+    email = StringField(_l("E-mail address"), filters=[_strip], validators=[EMAIL_LENGTH])
+
+
+class ForgotPasswordForm(FlaskForm):
+    login = StringField(_l("Username or e-mail address"), filters=[_strip],
+                        validators=[InputRequired(_l("Type your username or e-mail address.")), EMAIL_LENGTH])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[InputRequired(), NEW_PASSWORD])
+    confirm = PasswordField(_l("Repeat new password"), validators=[EqualTo("password", PASSWORDS_DIFFER)])
 
 
 class PasswordChangeForm(FlaskForm):

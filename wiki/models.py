@@ -26,7 +26,7 @@ class User(UserMixin, db.Model):
 
     An account made by an import (the author of imported pages) has no
     password (``password_hash`` None): it cannot sign in until an admin gives
-    it one (``flask --app wiki users password NAME``)."""
+    it one (``flask --app wiki users set-password NAME``)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)

@@ -25,7 +25,7 @@ def init_app(app):
         if not user_id.isdigit() or not version.isdigit():
             return None
         user = db.session.get(User, int(user_id))
-        if user is None or user.session_version != int(version):
+        if user is None or user.session_version != int(version) or not user.active:
             return None
         return user
 

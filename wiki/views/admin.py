@@ -1,11 +1,11 @@
-"""Administration: users (roles, whether they may sign in, passwords), the
-trash of deleted pages."""
+"""Administration: users (roles, whether they may sign in, passwords and
+reset links), the trash of deleted pages."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import accounts, services
+from .. import accounts, mail, services
 from ..extensions import db
 from ..forms import ROLE_LABELS, ConfirmForm, RoleForm, SetPasswordForm
 from ..models import Page, User
@@ -29,10 +29,11 @@ def _users_page(refused=None):
     # Not for oneself: changing one's own password asks for the current one (auth.password).
     passwords = {u.id: SetPasswordForm(formdata=None, prefix=f"p{u.id}")
                  for u in people if u.id != current_user.id}
+    links = {u.id: ConfirmForm(formdata=None, prefix=f"r{u.id}") for u in people if u.id != current_user.id}
     if refused is not None:
         passwords[refused[0]] = refused[1]
-    return render_template("admin/users.html", users=people, forms=forms, passwords=passwords,
-                           opened=refused[0] if refused else None)
+    return render_template("admin/users.html", users=people, forms=forms, passwords=passwords, links=links,
+                           opened=refused[0] if refused else None, mail_enabled=mail.enabled())
 
 
 @bp.route("/users/<int:user_id>", methods=["POST"])
@@ -78,6 +79,29 @@ def set_password(user_id):
     flash(_("%(username)s has a password: they can sign in now.", username=user.username) if first else
           _("%(username)s has a new password; their sessions were signed out.", username=user.username),
           "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/reset-link", methods=["POST"])
+@require_role("admin")
+def send_reset_link(user_id):
+    """Mail an account a link to choose a new password itself (its confirmed
+    address only: an unconfirmed one may not be theirs)."""
+    user = db.get_or_404(User, user_id)  # the CSRF token: checked for every form (wiki.extensions)
+    if not mail.enabled():
+        flash(_("This wiki sends no e-mail: set a new password for %(username)s instead.",
+                username=user.username), "error")
+        return _users_page(), 400
+    if not accounts.reachable(user):
+        flash(_("%(username)s has no confirmed e-mail address: set a new password for them instead.",
+                username=user.username) if user.active else
+              _("%(username)s is disabled: enable the account first.", username=user.username), "error")
+        return _users_page(), 400
+    accounts.queue_reset_link(user)
+    db.session.commit()
+    mail.wake()
+    flash(_("A reset link was sent to %(username)s at %(address)s.", username=user.username,
+            address=user.email), "success")
     return redirect(url_for("admin.users"))
 
 

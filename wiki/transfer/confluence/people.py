@@ -5,7 +5,7 @@ An author is found again (an earlier import noted them in
 ``ConfluenceAccount``), else matched to an existing account by email, then by
 username (case aside), else given a new account with their display name and
 no password: it cannot sign in until an admin gives it one (``flask --app
-wiki users password NAME``). People who are only mentioned keep their
+wiki users set-password NAME``). People who are only mentioned keep their
 display name in the text and get no account.
 """
 

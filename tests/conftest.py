@@ -40,7 +40,7 @@ class IsolatedClient(FlaskClient):
 SERVER_URL = os.environ.get("WIKI_TEST_DATABASE_URL")
 
 
-BACKGROUND_THREADS = ("search-index-build", "attachments-extract")
+BACKGROUND_THREADS = ("search-index-build", "attachments-extract", "mail-sender")
 
 
 def join_background_threads():
@@ -105,6 +105,9 @@ def app_factory(tmp_path, monkeypatch, server_databases):
 
     yield make
     for app in apps:  # close pooled connections, so the test database can go
+        sender = app.extensions.get("wiki.mail.sender")
+        if sender is not None:
+            sender.stop()  # it loops until told to stop
         extraction = app.extensions.get("wiki.attachments.extraction")
         if extraction is not None:
             extraction.join()  # the text extraction of attached files uses the database

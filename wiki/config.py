@@ -68,6 +68,7 @@ class Defaults:
     MAIL_FROM = "wiki@localhost"
     MAIL_DIGEST_HOUR = 7  # UTC hour the daily digests go
     MAIL_GIVE_UP_AFTER = 2 * 24 * 3600  # seconds a message is retried
+    MAIL_POLL_SECONDS = 10  # how often each app server's sender looks at the outbox
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link works
     # The wiki's public address, for links in messages written outside a
     # request (digests, the command line): https://wiki.example.org

@@ -7,9 +7,9 @@ from .hookspecs import hookimpl
 @hookimpl
 def register_blueprints(app):
     # Here, not at the top: the views use the plugin host, which imports this module.
-    from .views import admin, auth, pages
+    from .views import admin, auth, mail, pages
 
-    for module in (pages, auth, admin):
+    for module in (pages, auth, admin, mail):
         app.register_blueprint(module.bp)
 
 
@@ -17,7 +17,9 @@ def register_blueprints(app):
 def register_cli(group, app):
     # Here, not at the top: the commands use the plugin host, which imports this module.
     from . import backup, cli
+    from .mail.cli import mail  # (the same reason)
 
     cli.register(group, app.extensions["wiki.plugins"])
+    group.add_command(mail)
     for command in backup.COMMANDS:
         group.add_command(command)

@@ -22,10 +22,13 @@ What the rest of the wiki uses (plugins through ``wiki.api``):
 from .addresses import clean_address
 from .models import MailOptOut, OutboxMessage
 from .outbox import enabled, queue, queue_template, unsubscribe_url, wake
+from .sender import init_app as _init_sender
 
 
 def init_app(app):
-    """The sender of this app server (``wiki.mail.sender``)."""
+    """The sender of this app server (``wiki.mail.sender``): its thread, and
+    the listener that wakes it when a commit queued mail."""
+    _init_sender(app)
 
 
 __all__ = ["MailOptOut", "OutboxMessage", "clean_address", "enabled", "queue", "queue_template",

@@ -99,7 +99,9 @@ def template_slot(name, context):
     Edit), ``home`` (on the home page, under recent changes), ``editor``
     (inside the page editor's form, under the text; also gets ``form``),
     ``admin_trash`` (on the admins' trash page, under the deleted pages:
-    what else a plugin keeps for admins to restore).
+    what else a plugin keeps for admins to restore), ``account`` (on a
+    member's account page: their settings of your plugin); the comments
+    plugin adds ``comment_form`` (extra fields of its form).
     ``context`` holds ``page`` (or None) and ``user``.
 
     A plain ``str`` is escaped; return ``markupsafe.Markup`` only for HTML the

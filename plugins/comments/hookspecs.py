@@ -30,3 +30,18 @@ def comment_shown(comment):
 @hookspec
 def comment_deleted(comment):
     """A comment was deleted (its replies stay, under "comment deleted")."""
+
+
+@hookspec
+def comment_form_problems(form, user):
+    """The comment form was sent by ``user``, before the comment is saved:
+    check the fields you added through the ``comment_form`` template slot
+    (``form``: the request's form, a MultiDict) and return a list of
+    messages, empty when all is well. Any message refuses the post (400, the
+    form comes back as typed)."""
+
+
+@hookspec
+def comment_form_saved(comment, form):
+    """The comment form posted ``comment`` (committed, after
+    ``comment_posted``): apply the fields you added to the form."""

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from wiki.api import can_see, client_hash, db, find_page, render_error
+from wiki.api import can_see, client_hash, db, find_page, hook, render_error
 
 from . import access, service, spam
 from .feed import atom_feed
@@ -101,6 +101,9 @@ def post(slug):
         body = service.check_body(form.body.data)
         if not form.validate():  # the name's length (CSRF was checked before the view)
             raise CommentError(next(iter(form.errors.values()))[0])
+        for problems in hook().comment_form_problems(form=request.form, user=current_user):
+            if problems:  # fields other plugins added (the comment_form slot)
+                raise CommentError(problems[0])
         spam.check_honeypot(form.website.data)
         spam.check_stamp(form.stamp.data, page.id)
         ip_hash = client_hash()
@@ -125,6 +128,7 @@ def post(slug):
                 reason=posted.held_reason), "info")
     else:
         flash(_("Your comment was posted."), "success")
+    hook().comment_form_saved(comment=comment, form=request.form)
     response = redirect(url_for("pages.view", slug=page.slug, _anchor=f"comment-{comment.id}"), 303)
     if token:
         access.set_token_cookie(response, comment, token)

@@ -201,6 +201,15 @@ class Recorder:
         self._record("mail_unsubscribe", address=address, scope=scope)
         return None  # no scope of its own: let the core or a real plugin answer
 
+    @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled
+    def comment_form_problems(self, form, user):
+        self._record("comment_form_problems", fields=sorted(form))
+        return []
+
+    @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled
+    def comment_form_saved(self, comment, form):
+        self._record("comment_form_saved", id=comment.id)
+
     # -- search ---------------------------------------------------------------
 
     @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled

@@ -14,11 +14,15 @@
         .replace(/[^\p{L}\p{N}\p{M}]+/gu, "-").replace(/^-+|-+$/g, "").slice(0, 200).replace(/-+$/, "");
     }
 
-    title.addEventListener("input", function () {
+    function propose() {
       if (own) { return; }
       proposed = slugify(title.value);
       address.value = proposed;
-    });
+    }
+
+    title.addEventListener("input", propose);
+    // The script is deferred: a title typed before it ran gets its address now.
+    if (!address.value && title.value) { propose(); }
     address.addEventListener("input", function () {
       own = address.value !== "" && address.value !== proposed;
     });

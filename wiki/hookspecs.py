@@ -213,6 +213,22 @@ def page_cli_put(page, options, user):
     its value. Apply yours."""
 
 
+# -- In the transaction of a change, before it commits ---------------------
+
+
+@hookspec
+def page_saving(page, revision, user, created):
+    """Called in the transaction that saves ``revision`` of ``page`` (by
+    ``user``, the one given to the service: an anonymous-like user without
+    an id from the command line; ``created`` on the first one), before it
+    commits; both are flushed (they have their ids). Add the rows
+    that must be committed with it or not at all (a notification in the mail
+    outbox); never commit. It may be called again for the same change when
+    the save is retried after a write race: the rows of the attempt that was
+    rolled back went with it. What imports write in bulk does not call it
+    (``page_saved`` only); pages they change through ``save_page`` do."""
+
+
 # -- Events: called after the change is committed -------------------------
 
 

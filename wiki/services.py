@@ -1,8 +1,9 @@
 """Page operations: the one place where pages change.
 
 Each function validates, writes the change and its history event in one
-transaction, commits, and only then fires the plugin event. Views and the CLI
-call these; they never change pages themselves.
+transaction, commits, and only then fires the plugin event (``page_saving``
+runs inside the transaction, for rows that must commit with a revision).
+Views and the CLI call these; they never change pages themselves.
 """
 
 import random
@@ -209,6 +210,13 @@ def _set_slug(page, slug):
     page.slug = slug
 
 
+def _saving(page, rev, user, created=False):
+    """Flush (the page and the revision get their ids), then ``page_saving``:
+    plugins add what must be committed with the revision (notifications)."""
+    db.session.flush()
+    hook().page_saving(page=page, revision=rev, user=user, created=created)
+
+
 def _commit_with_retry(write):
     """Run ``write()`` and commit; on a write race (another process took the
     same revision number, or held the database lock) roll back and run it again,
@@ -261,6 +269,7 @@ def create_page(title, body, user, summary="", parent=None, visibility="public",
         db.session.add_all([page, rev])
     record_event(page, "created", user, summary, rev)
     try:
+        _saving(page, rev, user, created=True)
         db.session.commit()
     except IntegrityError:  # another process took the address meanwhile
         db.session.rollback()
@@ -303,7 +312,9 @@ def save_page(page, body, user, summary="", base_number=None, title=None, kind="
             _set_language(page, language, user)
         if text == current.body and new_title == page.title:
             return SaveResult(None, merged)
-        return SaveResult(_add_revision(page, text, user, summary, kind, new_title), merged)
+        rev = _add_revision(page, text, user, summary, kind, new_title)
+        _saving(page, rev, user)
+        return SaveResult(rev, merged)
 
     result = _commit_with_retry(write)
     if result.revision is not None:
@@ -385,6 +396,8 @@ def change_settings(page, user, title=None, slug=None, parent=UNCHANGED, visibil
             record_event(page, "visibility", user, f"now {visibility}")
         if language and language != page.lang:
             _set_language(page, language, user)
+        if rev is not None:  # after the other changes: listeners see the page as it will be
+            _saving(page, rev, user)
         return rev
 
     try:

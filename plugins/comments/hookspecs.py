@@ -1,9 +1,18 @@
 """The comments plugin's hooks: events other plugins may listen to, each
-called after its change is committed. Implement them with
-``@hookimpl(optionalhook=True)``, so your plugin still loads when the
-comments plugin is disabled."""
+called after its change is committed (``comment_publishing``: before, in its
+transaction). Implement them with ``@hookimpl(optionalhook=True)``, so your
+plugin still loads when the comments plugin is disabled."""
 
 from wiki.api import hookspec
+
+
+@hookspec
+def comment_publishing(comment):
+    """Called in the transaction that makes ``comment`` visible to readers (a
+    new comment posted visible, or a held or hidden one shown), before it
+    commits; the comment is flushed (it has its id). Add the rows that must
+    be committed with it or not at all (a notification in the mail outbox);
+    never commit. Not called for comments an import writes."""
 
 
 @hookspec

@@ -2,7 +2,8 @@
 
 Each validates, writes, commits, and only then fires its event for other
 plugins (``comment_posted``, ``comment_edited``, ``comment_hidden``,
-``comment_shown``, ``comment_deleted``). Views call these; who may act is
+``comment_shown``, ``comment_deleted``); ``comment_publishing`` runs inside
+the transaction that makes a comment visible. Views call these; who may act is
 checked by the views (``access.py``).
 """
 
@@ -95,6 +96,13 @@ def _needs_moderation(user, html):
     return None
 
 
+def _publishing(comment):
+    """Flush (a new comment gets its id), then ``comment_publishing``: plugins
+    add what must be committed with the comment becoming visible."""
+    db.session.flush()
+    hook().comment_publishing(comment=comment)
+
+
 def post_comment(page, user, body, parent=None, anon_name="", ip_hash="", edit_token_hash=None):
     """Save a new comment (``edit_token_hash``: see ``access.new_token``)."""
     body = check_body(body)
@@ -109,6 +117,8 @@ def post_comment(page, user, body, parent=None, anon_name="", ip_hash="", edit_t
         edit_token_hash=None if user.is_authenticated else edit_token_hash,
     )
     db.session.add(comment)
+    if comment.status == "visible":
+        _publishing(comment)
     db.session.commit()
     hook().comment_posted(comment=comment)
     return Posted(comment, held_reason)
@@ -189,6 +199,7 @@ def show_comment(comment):
     if comment.status not in ("hidden", "held"):
         return comment
     comment.status = "visible"
+    _publishing(comment)
     db.session.commit()
     hook().comment_shown(comment=comment)
     return comment

@@ -32,8 +32,8 @@ def template_slot(name, context):
 
 
 @hookimpl
-def page_saved(page, revision):
-    events.page_saved(page, revision)
+def page_saving(page, revision):
+    events.page_saved(page, revision)  # in the save's transaction: the messages commit with it
 
 
 @hookimpl
@@ -50,12 +50,8 @@ def mail_unsubscribe(address, scope):
 
 
 @hookimpl(optionalhook=True)
-def comment_posted(comment):
-    events.comment_visible(comment)  # a held comment waits until it is shown (hidden ones: digest.py)
-
-
-@hookimpl(optionalhook=True)
-def comment_shown(comment):
+def comment_publishing(comment):
+    # Posted visible, or shown (a held one approved), in that transaction: a held comment waits.
     events.comment_visible(comment)
 
 

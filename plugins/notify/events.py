@@ -2,14 +2,16 @@
 that readers can see (the page's watchers, the author of the comment it
 answers, an anonymous author who asked for replies).
 
-Called by the hooks after the change is committed; the messages (or digest
-items) are written in one transaction of their own. A failure here is
-logged, never shown: the change the reader made is saved whatever happens."""
+Called by the hooks in the transaction of the change, before it commits
+(``page_saving``, ``comment_publishing``): the messages and digest items are
+committed with the change or not at all, so a crash right after the commit
+loses none. A failure here is logged, never shown: it takes back only the
+rows it added, and the change the reader made is saved all the same."""
 
 import functools
 import logging
 
-from wiki.api import AnonymousUser, User, can_see, db, mail_enabled, wake_mail
+from wiki.api import AnonymousUser, User, can_see, db, mail_enabled
 
 from .audience import covering_watches, language_of, mode_for, preference
 from .messages import Event, excerpt, send_event
@@ -18,21 +20,23 @@ from .models import AnonSubscription, ToldComment
 log = logging.getLogger(__name__)
 
 
-def guarded(work):
-    """Run ``work`` when mail is on, commit what it queued, wake the sender."""
+def in_the_change(work):
+    """Run ``work`` when mail is on, adding its rows to the change's
+    transaction (never committing: the caller does). Its rows stay pending
+    until that commit (no autoflush), so that a failure can take them back."""
 
     @functools.wraps(work)
     def run(*args, **kwargs):
         if not mail_enabled():
             return
+        before = {id(row) for row in db.session.new}  # by identity: rows need not be hashable
         try:
-            work(*args, **kwargs)
-            db.session.commit()
-        except Exception:  # noqa: BLE001 - the change is committed: a notification failure must not undo it
-            db.session.rollback()
+            with db.session.no_autoflush:
+                work(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - a notification failure must not undo the change
+            for row in [row for row in db.session.new if id(row) not in before]:
+                db.session.expunge(row)
             log.exception("notify: could not queue the notifications (%s)", work.__name__)
-            return
-        wake_mail()
 
     return run
 
@@ -51,7 +55,7 @@ def tell(user, page, event, scope, reason):
         db.session.add(event.item(user.id))
 
 
-@guarded
+@in_the_change
 def page_saved(page, revision):
     if page.is_deleted:
         return
@@ -62,7 +66,7 @@ def page_saved(page, revision):
             tell(db.session.get(User, user_id), page, event, *watching(watch))
 
 
-@guarded
+@in_the_change
 def comment_visible(comment):
     """``comment`` was posted visible, or shown after moderation: tell once."""
     page = comment.page

@@ -66,6 +66,11 @@ class Recorder:
 
     def __init__(self):
         self.calls = []
+        # Kept apart from ``calls``, where tests pick a plugin's events by their prefix:
+        # the hooks called in a change's transaction, before its commit (``page_saving``,
+        # ``comment_publishing``), and the comment form's (``comment_form_problems``, ``_saved``).
+        self.in_transaction = []
+        self.form_calls = []
 
     def _record(self, hook, **args):
         self.calls.append((hook, args))
@@ -141,6 +146,12 @@ class Recorder:
     # -- events -------------------------------------------------------------
 
     @hookimpl
+    def page_saving(self, page, revision, user, created):
+        user = getattr(user, "username", None)
+        self.in_transaction.append(("page_saving", {"slug": page.slug, "revision": revision.number,
+                                                    "created": created, "user": user}))
+
+    @hookimpl
     def page_saved(self, page, revision, created):
         self._record("page_saved", slug=page.slug, revision=revision.number, created=created)
 
@@ -203,12 +214,12 @@ class Recorder:
 
     @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled
     def comment_form_problems(self, form, user):
-        self._record("comment_form_problems", fields=sorted(form))
+        self.form_calls.append(("comment_form_problems", {"fields": sorted(form)}))
         return []
 
     @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled
     def comment_form_saved(self, comment, form):
-        self._record("comment_form_saved", id=comment.id)
+        self.form_calls.append(("comment_form_saved", {"id": comment.id}))
 
     # -- search ---------------------------------------------------------------
 
@@ -259,6 +270,10 @@ class Recorder:
     @hookimpl
     def labels_changed(self, page, added, removed, user):
         self._record("labels_changed", slug=page.slug, added=added, removed=removed)
+
+    @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled
+    def comment_publishing(self, comment):
+        self.in_transaction.append(("comment_publishing", {"id": comment.id, "status": comment.status}))
 
     @hookimpl(optionalhook=True)  # a plugin's hook: that plugin may be disabled
     def comment_posted(self, comment):

@@ -1,12 +1,10 @@
 """Fixtures: a fresh app on a temporary instance folder per test, a client,
 the CLI runner, accounts for each role, and helpers that act as a user would."""
 
-import gc
 import os
 import re
 import threading
 import uuid
-import warnings
 
 import pytest
 import sqlalchemy as sa
@@ -121,15 +119,6 @@ def app_factory(tmp_path, monkeypatch, server_databases):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-    # A connection a thread or a session still held when the engine was
-    # disposed is closed only when collected: collect the test's apps now, so
-    # that psycopg's "deleted while still open" does not land on a later test.
-    apps.clear()
-    if not SERVER_URL:
-        return  # sqlite3 does not warn
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*was deleted while still open", category=ResourceWarning)
-        gc.collect()
 
 
 @pytest.fixture

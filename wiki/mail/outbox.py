@@ -67,9 +67,19 @@ def queue(to, subject, text, html=None, unsubscribe=None, requested=False):
     the person ``requested`` this message: a reset link, a confirmation).
     ``unsubscribe``: the link it carries (``unsubscribe_url``), by default
     the one that stops everything."""
+    address = _recipient(to, requested)
+    return None if address is None else _add(address, subject, text, html, unsubscribe)
+
+
+def _recipient(to, requested):
+    """``to`` as stored when a message may go there now, else None."""
     address = clean_address(to)
     if not enabled() or address is None or (not requested and opted_out(address)):
         return None
+    return address
+
+
+def _add(address, subject, text, html, unsubscribe):
     message = OutboxMessage(to_address=address, subject=one_line(subject, 300), text=text, html=html,
                             unsubscribe_url=unsubscribe or unsubscribe_url(address))
     db.session.add(message)
@@ -83,8 +93,8 @@ def queue_template(to, name, language=None, unsubscribe=None, requested=False, *
     ``context``, ``site_name``, ``language`` and ``unsubscribe_url``; they
     extend ``mail/_layout.txt`` and ``mail/_layout.html`` (the wiki's name
     and the unsubscribe link at the foot)."""
-    address = clean_address(to)
-    if not enabled() or address is None or (not requested and opted_out(address)):
+    address = _recipient(to, requested)
+    if address is None:
         return None
     unsubscribe = unsubscribe or unsubscribe_url(address)
     language = language or current_app.config["DEFAULT_LANGUAGE"]
@@ -94,7 +104,7 @@ def queue_template(to, name, language=None, unsubscribe=None, requested=False, *
         subject = render_template(f"mail/{name}.subject.txt", **values)
         text = render_template(f"mail/{name}.txt", **values)
         html = render_template(f"mail/{name}.html", **values)
-    return queue(address, subject, text, html, unsubscribe=unsubscribe, requested=requested)
+    return _add(address, subject, text, html, unsubscribe)
 
 
 def wake():

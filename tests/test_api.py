@@ -18,7 +18,8 @@ from wiki.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "greeting"
-VALUES = ("hookimpl", "hookspec", "db", "ROLES", "VISIBILITIES")  # described in the module's docstring
+# Described in the module's docstring:
+VALUES = ("hookimpl", "hookspec", "db", "ROLES", "VISIBILITIES", "ApiTimestamp")
 
 
 def test_every_name_of_the_api_is_documented():

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, errors, headers, i18n, mail, pagecache, plugins, render, security, templating
+from . import config, errors, headers, i18n, mail, pagecache, plugins, render, rest, security, templating
 from .extensions import init_extensions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,4 +41,5 @@ def create_app(test_config=None):
     plugins.init_app(app)
     render.init_app(app)  # the sanitizer takes what the plugins allow
     mail.init_app(app)
+    rest.init_app(app)  # after the plugins: they add endpoints
     return app

@@ -15,6 +15,8 @@ Besides the functions and classes, each documented where it is defined:
   for hooks a plugin declares itself, hook specs;
 - ``db``: Flask-SQLAlchemy's object: ``db.Model`` for a plugin's tables,
   ``db.session`` for queries (the request's session);
+- ``ApiTimestamp``: the type of a date and time in an API answer (UTC,
+  written with a ``Z``);
 - ``ROLES``: the roles, lowest first (``member``, ``editor``, ``admin``);
   ``VISIBILITIES``: what a page's ``visibility`` may be (``public``,
   ``members``).
@@ -45,6 +47,23 @@ from .models import (
 from .pagecache import fresh, invalidate_views
 from .plugins import hook
 from .render import clean, finish_html, render_markdown
+from .rest.auth import require as api_require
+from .rest.pages import get_page as api_page
+from .rest.pages import page_ref as api_page_ref
+from .rest.pages import page_summary as api_page_summary
+from .rest.pages import person as api_person
+from .rest.paging import paginate as api_paginate
+from .rest.paging import paginate_list as api_paginate_list
+from .rest.problems import ApiError
+from .rest.schemas import Body as ApiBody
+from .rest.schemas import Listing as ApiListing
+from .rest.schemas import Out as ApiOut
+from .rest.schemas import PageQuery as ApiPageQuery
+from .rest.schemas import PageRef as ApiPageRef
+from .rest.schemas import PageSummary as ApiPageSummary
+from .rest.schemas import Person as ApiPerson
+from .rest.schemas import Query as ApiQuery
+from .rest.schemas import Timestamp as ApiTimestamp
 from .sanitize import Allowlist, Sanitizer
 from .services import (
     PageError,
@@ -82,6 +101,11 @@ __all__ = [
     "mail_enabled", "queue_template", "wake_mail", "unsubscribe_url", "clean_address", "external_url",
     # what an import hands to the plugins of comments and files
     "CommentRecord", "FileVersionRecord",
+    # the REST API (the ``register_api`` hook, docs/api.md): errors, the shapes of bodies, queries
+    # and answers, the page of a request, lists in pages, scope and role checks
+    "ApiError", "ApiBody", "ApiOut", "ApiQuery", "ApiPageQuery", "ApiListing", "ApiTimestamp",
+    "ApiPerson", "ApiPageRef", "ApiPageSummary", "api_page", "api_page_ref", "api_page_summary",
+    "api_person", "api_paginate", "api_paginate_list", "api_require",
     # errors, cached views, rate limits
     "render_error", "fresh", "invalidate_views", "client_hash", "attempt", "take_slot", "RateLimited",
 ]

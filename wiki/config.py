@@ -74,6 +74,13 @@ class Defaults:
     # request (digests, the command line): https://wiki.example.org
     BASE_URL = None
 
+    # The REST API (docs/api.md): (calls, seconds) per token or signed-in
+    # account, and per address for anonymous callers; origins whose pages may
+    # call it from a browser (CORS), e.g. ["https://agenda.example.org"].
+    API_RATE_LIMIT = (600, 60)
+    API_ANONYMOUS_RATE_LIMIT = (120, 60)
+    API_CORS_ORIGINS = []
+
     SQLALCHEMY_ENGINE_OPTIONS = {}
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 

@@ -23,3 +23,11 @@ def register_cli(group, app):
     group.add_command(mail)
     for command in backup.COMMANDS:
         group.add_command(command)
+
+
+@hookimpl
+def register_api(api):
+    # Here, not at the top: the endpoints use the plugin host, which imports this module.
+    from .rest import pages
+
+    pages.register(api)

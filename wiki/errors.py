@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .rest.problems import is_api_request, problem_response
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,11 @@ def render_error(status, message=None, **context):
     ), status
 
 
+def _problem(status, message=None):
+    """An error of the REST API: a problem document instead of a page."""
+    return problem_response(status, message or MESSAGES.get(status) or _("Error."))
+
+
 def init_app(app):
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -74,6 +80,11 @@ def init_app(app):
         if error.code and error.code < 400:
             return error
         message = error.description if error.code not in MESSAGES else None
+        if is_api_request():
+            response = _problem(error.code or 500, message)
+            if error.code == 405 and error.valid_methods:
+                response.headers["Allow"] = ", ".join(error.valid_methods)
+            return response
         return render_error(error.code or 500, message)
 
     @app.errorhandler(Exception)
@@ -82,4 +93,6 @@ def init_app(app):
         # A failed statement leaves the session unusable, and the page itself
         # queries (the account, its language, the sidebar).
         db.session.rollback()
+        if is_api_request():
+            return _problem(500)
         return render_error(500)

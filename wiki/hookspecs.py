@@ -71,6 +71,25 @@ def register_cli(group, app):
     """
 
 
+@hookspec
+def register_api(api):
+    """Declare endpoints of the REST API under /api/v1 (docs/api.md); they
+    join the OpenAPI document::
+
+        @hookimpl
+        def register_api(api):
+            @api.get("/greetings", response=Greetings, summary="The greetings", tag="Greeting")
+            def list_greetings():
+                return {"items": [...]}
+
+    ``api.get``, ``post``, ``put``, ``patch``, ``delete`` take the path (Flask's
+    rule syntax), ``summary``, ``tag`` and the options of
+    ``wiki.rest.registry.Endpoint``: ``response``, ``body``, ``query`` (pydantic
+    models built on ``ApiBody``, ``ApiOut``, ``ApiQuery`` of ``wiki.api``),
+    ``role``, ``scope``, ``status``, ``problems``. Raise ``ApiError`` for errors.
+    """
+
+
 # -- Rendering --------------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 """Three-way merge of page text, for saves made on a stale revision."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from merge3 import Merge3
@@ -10,6 +10,8 @@ from merge3 import Merge3
 class MergeResult:
     text: str  # merged text; with conflict markers when ``conflicts``
     conflicts: int
+    # Each conflict: (the base's lines, the saved version's, the editor's), as text.
+    regions: list = field(default_factory=list)
 
 
 def merge_text(base, theirs, mine):
@@ -17,12 +19,14 @@ def merge_text(base, theirs, mine):
     (what was saved meanwhile). Changes to different lines merge cleanly; a
     line changed on both sides, differently, is a conflict."""
     m3 = Merge3(base.splitlines(True), theirs.splitlines(True), mine.splitlines(True))
-    conflicts = sum(1 for group in m3.merge_groups() if group[0] == "conflict")
+    regions = [("".join(base_lines), "".join(saved), "".join(edited))
+               for _kind, base_lines, saved, edited in
+               (group for group in m3.merge_groups() if group[0] == "conflict")]
     lines = m3.merge_lines(
         name_a=_("saved version"), name_b=_("your version"), start_marker="<<<<<<<",
         mid_marker="=======", end_marker=">>>>>>>",
     )
-    return MergeResult("".join(_ensure_newlines(lines)), conflicts)
+    return MergeResult("".join(_ensure_newlines(lines)), len(regions), regions)
 
 
 def _ensure_newlines(lines):

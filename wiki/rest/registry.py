@@ -183,6 +183,9 @@ def _wrap(endpoint):
             kwargs["query"] = query
         if endpoint.body is not None:
             kwargs["body"] = _json_body(endpoint)
+        elif endpoint.upload is not None and request.mimetype != "multipart/form-data":
+            raise ApiError(415, _("Send the file as multipart/form-data."),
+                           headers={"Accept": "multipart/form-data"})
         return _answer(endpoint, endpoint.view(**kwargs))
 
     return call

@@ -15,6 +15,7 @@ from .demo import load_demo
 from .extensions import db
 from .models import ROLES, VISIBILITIES, AnonymousUser, Page
 from .plugins import hook
+from .rest.tokens import MAX_DAYS, SCOPES, TokenError, create_token, revoke_token, tokens_of
 from .transfer.confluence import htmlexport, xmlexport
 from .transfer.confluence import source as confluence
 from .transfer.confluence.writer import import_space
@@ -106,6 +107,56 @@ def password_command(username, password):
     except accounts.AccountError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"{user.username} has {'a password: they can sign in now' if first else 'a new password'}.")
+
+
+@users.command("token")
+@click.argument("username")
+@click.option("--scope", type=click.Choice(SCOPES), default="read", show_default=True,
+              help="read: GET calls only; write: changes too, as the account's role allows.")
+@click.option("--expires", "days", type=click.IntRange(1, MAX_DAYS), metavar="DAYS",
+              help="It stops working after DAYS days (default: never).")
+@click.option("--name", default="command line", show_default=True, help="What the token is for.")
+def token_command(username, scope, days, name):
+    """Make a personal API token of USERNAME (docs/api.md) and print it: it is
+    shown this once, and only its digest is kept."""
+    user = _account(username)
+    if not user.is_active:
+        raise click.ClickException(f"{user.username} is disabled: its tokens would not work.")
+    try:
+        row, token = create_token(user, name, scope, days)
+    except TokenError as e:
+        raise click.ClickException(str(e)) from None
+    until = row.expires_at.strftime("%Y-%m-%d %H:%M UTC") if row.expires_at else "never"
+    click.echo(f"Token {row.id} of {user.username} ({scope}, expires: {until}); keep it secret, it is "
+               "not shown again:", err=True)
+    click.echo(token)
+
+
+@users.command("tokens")
+@click.argument("username")
+def tokens_command(username):
+    """The API tokens of USERNAME that are not revoked."""
+    user = _account(username)
+    rows = tokens_of(user)
+    if not rows:
+        click.echo(f"{user.username} has no API token.")
+    for row in rows:
+        state = "expired" if row.expired else (
+            f"expires {row.expires_at:%Y-%m-%d}" if row.expires_at else "no expiry")
+        used = f"last used {row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never used"
+        click.echo(f"{row.id}  {row.hint}…  {row.scope:<5}  {row.name}  (created {row.created_at:%Y-%m-%d}, "
+                   f"{state}, {used})")
+
+
+@users.command("revoke-token")
+@click.argument("username")
+@click.argument("token_id", type=int)
+def revoke_token_command(username, token_id):
+    """Revoke the API token TOKEN_ID of USERNAME (``users tokens`` lists them)."""
+    user = _account(username)
+    if not revoke_token(user, token_id):
+        raise click.ClickException(f"{user.username} has no live token {token_id}.")
+    click.echo(f"Token {token_id} of {user.username} is revoked.")
 
 
 # The command's name before ``set-password``: scripts that use it keep working.

@@ -7,9 +7,9 @@ from .hookspecs import hookimpl
 @hookimpl
 def register_blueprints(app):
     # Here, not at the top: the views use the plugin host, which imports this module.
-    from .views import admin, auth, mail, pages
+    from .views import admin, auth, mail, pages, tokens
 
-    for module in (pages, auth, admin, mail):
+    for module in (pages, auth, admin, mail, tokens):
         app.register_blueprint(module.bp)
 
 

@@ -14,6 +14,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
+    DataRequired,
     EqualTo,
     InputRequired,
     Length,
@@ -149,6 +150,21 @@ class AccountLanguageForm(FlaskForm):
         if field.data and offered_language(field.data) is None:
             raise ValidationError(gettext("This wiki does not offer the language “%(code)s”: choose one "
                                           "of the list.", code=field.data[:35]))
+
+
+class ApiTokenForm(FlaskForm):
+    """A new personal API token (wiki.rest.tokens)."""
+
+    name = StringField(_l("What it is for"), filters=[_strip],
+                       # DataRequired: the text after stripping (spaces alone are no name)
+                       validators=[DataRequired(_l("Say what the token is for, e.g. “agenda script”.")),
+                                   Length(max=100)])
+    scope = SelectField(_l("It may"), choices=[
+        SelectChoice("read", _l("read only")),
+        SelectChoice("write", _l("read and change, as your role allows"))])
+    days = SelectField(_l("It expires"), default="90", choices=[
+        SelectChoice("30", _l("in 30 days")), SelectChoice("90", _l("in 90 days")),
+        SelectChoice("365", _l("in a year")), SelectChoice("", _l("never"))])
 
 
 ROLE_LABELS = {"member": _l("member"), "editor": _l("editor"), "admin": _l("admin")}

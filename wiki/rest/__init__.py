@@ -25,7 +25,7 @@ class Index(Out):
     version: str
 
 
-def _index():
+def entry_point():
     """Where the OpenAPI document and the documentation are."""
     return {"openapi": url_for("rest.openapi", _external=True),
             "documentation": "docs/api.md", "version": VERSION}
@@ -33,7 +33,7 @@ def _index():
 
 def init_app(app):
     api = Api()
-    api.get("/", response=Index, summary="The API's entry point", tag="API")(_index)
+    api.get("/", response=Index, summary="The API's entry point", tag="API")(entry_point)
     app.extensions["wiki.plugins"].hook.register_api(api=api)
     bp = api.blueprint("rest", PREFIX)
 

@@ -26,6 +26,7 @@ from ..errors import render_error
 from ..extensions import db
 from ..forms import (
     AccountLanguageForm,
+    ApiTokenForm,
     ConfirmForm,
     ForgotPasswordForm,
     LanguageForm,
@@ -37,6 +38,7 @@ from ..forms import (
 )
 from ..mail import tokens
 from ..mail.tokens import TokenError
+from ..rest.tokens import tokens_of
 
 # Defaults of the settings (count, seconds): reset links per address, requests per client.
 RESET_RATE_LIMIT = (3, 3600)
@@ -127,9 +129,10 @@ def register():
     return render_template("auth/register.html", form=form), status
 
 
-def _account_page(form=None, language_form=None, profile_form=None, status=200):
+def account_page(form=None, language_form=None, profile_form=None, status=200, **more):
     """The account page: the profile, password and language forms, any one
-    of them as it was sent back (with its errors)."""
+    of them as it was sent back (with its errors); ``more`` goes to the
+    template (the API tokens' part: wiki.views.tokens)."""
     if language_form is None:
         language_form = AccountLanguageForm(formdata=None,
                                             language=i18n.offered_language(current_user.language) or "")
@@ -139,14 +142,20 @@ def _account_page(form=None, language_form=None, profile_form=None, status=200):
     return render_template("auth/password.html", form=form or PasswordChangeForm(formdata=None),
                            language_form=language_form, profile_form=profile_form,
                            confirm_form=ConfirmForm(formdata=None, prefix="confirm"),
-                           mail_enabled=mail.enabled()), status
+                           mail_enabled=mail.enabled(), **_tokens_part(**more)), status
+
+
+def _tokens_part(token_form=None, new_token=None):
+    return {"token_form": token_form or ApiTokenForm(formdata=None, prefix="token"),
+            "api_tokens": tokens_of(current_user), "new_token": new_token,
+            "revoke_form": ConfirmForm(formdata=None, prefix="revoke")}
 
 
 @bp.route("/account")
 @login_required
 def account():
     """The account page; it sends its forms to their own addresses."""
-    return _account_page()
+    return account_page()
 
 
 @bp.route("/account/profile", methods=["POST"])
@@ -156,13 +165,13 @@ def profile():
     confirmation link and receives nothing else until it is followed."""
     form = ProfileForm()
     if not form.validate_on_submit():
-        return _account_page(profile_form=form, status=400)
+        return account_page(profile_form=form, status=400)
     user = current_user._get_current_object()
     try:
         changed = accounts.update_profile(user, form.display_name.data, form.email.data)
     except accounts.AccountError as e:
         flash(str(e), "error")
-        return _account_page(profile_form=form, status=400)
+        return account_page(profile_form=form, status=400)
     flash(_("Your account was saved."), "success")
     if changed and user.email:
         _send_confirmation(user)
@@ -177,7 +186,7 @@ def resend_confirmation():
     user = current_user._get_current_object()
     if not form.validate_on_submit() or not user.email or user.email_confirmed_at is not None:
         flash(_("There is no address to confirm."), "error")
-        return _account_page(status=400)
+        return account_page(status=400)
     _send_confirmation(user)
     return redirect(url_for("auth.account"))
 
@@ -228,13 +237,13 @@ def password():
             accounts.change_password(current_user, form.current.data, form.password.data)
         except accounts.AccountError as e:
             flash(str(e), "error")
-            return _account_page(form, status=400)
+            return account_page(form, status=400)
         # This session stays signed in under the new session id.
         login_user(current_user._get_current_object(),
                    remember=request.cookies.get("remember_token") is not None)
         flash(_("Password changed. Your other sessions were signed out."), "success")
         return redirect(url_for("pages.home"))
-    return _account_page(form, status=400 if form.errors else 200)
+    return account_page(form, status=400 if form.errors else 200)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -314,7 +323,7 @@ def account_language():
     so the browser's own languages decide."""
     form = AccountLanguageForm()
     if not form.validate_on_submit():
-        return _account_page(language_form=form, status=400)
+        return account_page(language_form=form, status=400)
     code = i18n.offered_language(form.language.data)  # None: the browser asks
     current_user.language = code
     db.session.commit()

@@ -160,6 +160,12 @@ def test_the_example_plugin_works(app, make_page, caplog):
     assert "Open day" in latest and "Board notes" not in latest  # what this reader may see
     assert client.get("/greeting/open-day").status_code == 200
     assert client.get("/greeting/board-notes").status_code == 404
+    hello = client.get("/api/v1/greetings/open-day")
+    assert hello.get_json() == {"page": {"slug": "open-day", "title": "Open day"},
+                                "text": "Hello, reader of Open day!"}
+    assert client.get("/api/v1/greetings/board-notes").status_code == 404
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["paths"]["/greetings/{slug}"]["get"]["summary"] == "A page's greeting"
     assert "open-day saved as revision 1 (new page)" in caplog.text
 
 

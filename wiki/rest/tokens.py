@@ -28,6 +28,11 @@ class TokenError(ValueError):
 
 
 class ApiToken(db.Model):
+    """A personal API token: its owner, scope, expiry and last use; the token
+    itself only as its digest."""
+
+    __table_args__ = {"info": {"volatile": True}}  # changes no page: see wiki.pagecache
+
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))  # what it is for: "agenda script"

@@ -1,5 +1,6 @@
 """Greeting: a banner under each page title, a page of the latest changes a
-reader may see, and a log line per save. Uses only ``wiki.api``."""
+reader may see, the greeting in the REST API, and a log line per save. Uses
+only ``wiki.api``."""
 
 import logging
 
@@ -7,7 +8,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from markupsafe import Markup
 
-from wiki.api import Page, db, hookimpl, load_page, visible_pages
+from wiki.api import ApiOut, ApiPageRef, Page, api_page, api_page_ref, db, hookimpl, load_page, visible_pages
 
 log = logging.getLogger(__name__)
 bp = Blueprint("greeting", __name__, template_folder="templates", url_prefix="/greeting")
@@ -28,6 +29,19 @@ def hello(slug):
 @hookimpl
 def register_blueprints(app):
     app.register_blueprint(bp)
+
+
+class GreetingOut(ApiOut):
+    page: ApiPageRef
+    text: str
+
+
+@hookimpl
+def register_api(api):
+    @api.get("/greetings/<slug>", response=GreetingOut, summary="A page's greeting", tag="Greeting")
+    def greeting(slug):
+        page = api_page(slug)  # 404 if the caller may not see it; an old address redirects
+        return {"page": api_page_ref(page), "text": f"Hello, reader of {page.title}!"}
 
 
 @hookimpl

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from wiki.api import hookimpl
 
-from . import hookspecs, imported, search, settings, slots, views
+from . import hookspecs, imported, rest, search, settings, slots, views
 
 
 @hookimpl
@@ -25,6 +25,11 @@ def register_models():
 def register_blueprints(app):
     settings.init_app(app)  # the first hook that sees the app: bad settings fail here
     app.register_blueprint(views.bp)
+
+
+@hookimpl
+def register_api(api):
+    rest.register(api)  # a page's thread, posting, editing, moderation under /api/v1
 
 
 @hookimpl

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from wiki.api import hookimpl
 
-from . import cli, editor, slots, views
+from . import cli, editor, rest, slots, views
 from .models import PageLabel
 from .service import labels_of, labels_of_pages, set_many
 
@@ -20,6 +20,11 @@ def register_models():
 @hookimpl
 def register_blueprints(app):
     app.register_blueprint(views.bp)
+
+
+@hookimpl
+def register_api(api):
+    rest.register(api)  # /api/v1/labels and a page's labels
 
 
 @hookimpl

@@ -105,6 +105,10 @@ class Recorder:
         app.register_blueprint(bp)
 
     @hookimpl
+    def register_api(self, api):
+        self._record("register_api", api=type(api).__name__)
+
+    @hookimpl
     def register_cli(self, group):  # fewer arguments than the spec: allowed
         self._record("register_cli", group=group.name)
 

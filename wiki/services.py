@@ -7,6 +7,7 @@ Views and the CLI call these; they never change pages themselves.
 """
 
 import random
+import re
 import time
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from .render import render_markdown
 from .text import is_slug, normalize_newlines, slugify, title_key
 
 SAVE_ATTEMPTS = 10
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # after spaces are tidied: what is left is no title text
 
 
 class PageError(ValueError):
@@ -65,6 +67,8 @@ def check_title(title, page=None):
     returns it, spaces tidied. Titles are unique as links compare them
     (``wiki.text.title_key``: case, accents and punctuation aside)."""
     title = " ".join((title or "").split())
+    if _CONTROL.search(title):
+        raise PageError(_("A title cannot hold control characters."))
     if not title:
         raise PageError(_("A page needs a title."))
     if len(title) > 200:
@@ -124,6 +128,8 @@ def check_slug(slug, page=None):
 
 def _check_body(body):
     body = normalize_newlines(body)
+    if "\x00" in body:  # no text column of PostgreSQL takes it; nor does any editor type it
+        raise PageError(_("The text holds a NUL character (\\0): remove it and send it again."))
     limit = current_app.config["MAX_PAGE_CHARS"]
     if len(body) > limit:
         raise PageError(_("The text is %(length)s characters long; the limit is %(limit)s.",

@@ -196,22 +196,50 @@ def base_revision(page):
         return None
     for tag in (t.strip() for t in header.split(",")):
         match = _ETAG.match(tag)
-        if match and int(match.group(1)) == page.id and int(match.group(2)) <= page.current_revision.number:
-            return int(match.group(2))
+        number = int(match.group(2)) if match else 0
+        if match and int(match.group(1)) == page.id and 1 <= number <= page.current_revision.number:
+            return number
     raise ApiError(412, _("If-Match names no revision of this page: GET the page and use its ETag "
                           "(current: %(etag)s).", etag=etag(page)), "stale",
                    headers={"ETag": etag(page)}, current_revision=page.current_revision.number)
 
 
 def _parent(slug):
-    """The page a body names as parent (None: the top level); 422 when there is none."""
+    """The page a body names as parent, at its address or an old one (None:
+    the top level); 422 when there is none the caller may see."""
     if slug is None:
         return None
-    page, _moved = services.find_page(slug)
+    page, moved = services.find_page(slug)
+    page = page or moved
     if page is None or not can_see(current_user, page):
         raise ApiError(422, _("There is no page at “%(slug)s” to be the parent.", slug=slug[:200]),
                        "validation", errors=[{"field": "parent", "message": _("No such page.")}])
     return page
+
+
+def _listed_parent(slug):
+    """The page ``?parent=`` names, at its address or an old one (a query
+    parameter is not redirected); 404 when the caller may see none."""
+    page, moved = services.find_page(slug)
+    page = page or moved
+    if page is None or not can_see(current_user, page):
+        raise ApiError(404, _("There is no page at “%(slug)s” (or you may not see it).", slug=slug[:200]))
+    return page
+
+
+def _check_fields(page, title=None, slug=None, language=None, parent=services.UNCHANGED):
+    """Check what a body asks of ``page`` (None: a new page) before anything
+    is saved; a refusal names its field."""
+    checks = (("title", title, lambda: services.check_title(title, page)),
+              ("slug", slug, lambda: services.check_slug(slug, page)),
+              ("language", language, lambda: services.check_language(language)),
+              ("parent", parent, lambda: services.check_move(page, parent)))
+    for field, value, check in checks:
+        if value is not None and value is not services.UNCHANGED:
+            try:
+                check()
+            except services.PageError as e:
+                raise _refused(e, field) from None
 
 
 def _refused(error: services.PageError, field=None):
@@ -261,13 +289,15 @@ def _save_text(page, markdown, title, summary, language, base):
 
 
 def register(api):
-    @api.get("/pages", response=Listing[PageSummary], query=PagesQuery, summary="List pages", tag=TAG)
+    @api.get("/pages", response=Listing[PageSummary], query=PagesQuery, problems=(404,),
+             summary="List pages", tag=TAG)
     def list_pages(query):
         """The pages the caller may see: all of them A to Z, or the children of
-        one page (``parent``) or the top level (``top``) in tree order."""
+        one page (``parent``, 404 when there is none the caller may see) or the
+        top level (``top``) in tree order."""
         select = visible_pages(current_user)
         if query.parent is not None:
-            parent = get_page(query.parent)
+            parent = _listed_parent(query.parent)
             select = select.where(Page.parent_id == parent.id).order_by(*Page.sibling_order())
         elif query.top:
             select = select.where(Page.parent_id.is_(None)).order_by(*Page.sibling_order())
@@ -285,13 +315,14 @@ def register(api):
               summary="Create a page", tag=TAG)
     def create_page(body):
         parent = _parent(body.parent)
+        _check_fields(None, title=body.title, slug=body.slug, language=body.language)
         try:
             page = services.create_page(body.title, body.markdown, current_user, summary=body.summary,
                                         parent=parent, visibility=body.visibility, slug=body.slug,
                                         language=body.language)
-        except services.PageError as e:
+        except services.PageError as e:  # the fields were checked: the text, or a race for the address
             db.session.rollback()
-            raise _refused(e) from None
+            raise _refused(e, "markdown") from None
         return _answer(page, 201)
 
     @api.get("/pages/<slug>", response=PageOut, etag=True, summary="Read a page", tag=TAG)
@@ -309,10 +340,14 @@ def register(api):
         and nothing is saved."""
         page = get_page(slug)
         base = base_revision(page)
+        _check_fields(page, title=body.title, language=body.language)
         if body.title is not None and base is not None:
             _title_conflict(page, base, body.title)
+        language = page.lang
         result = _save_text(page, body.markdown, body.title, body.summary, body.language, base)
-        return _answer(page, merged=result.merged, changed=result.revision is not None)
+        # A new language alone adds no revision, but it is a change all the same.
+        changed = result.revision is not None or page.lang != language
+        return _answer(page, merged=result.merged, changed=changed)
 
     @api.patch("/pages/<slug>", body=PageChange, response=PageUpdated, role="editor",
                if_match="required", etag=True, problems=(409,), summary="Change a page", tag=TAG)
@@ -325,17 +360,8 @@ def register(api):
         fields = body.model_fields_set
         moving = "parent" in fields
         parent = _parent(body.parent) if moving else services.UNCHANGED
-        try:  # every check first: a refused part leaves the page as it was
-            if body.slug is not None:
-                services.check_slug(body.slug, page)
-            if body.title is not None:
-                services.check_title(body.title, page)
-            if moving:
-                services.check_move(page, parent)
-            if body.language is not None:
-                services.check_language(body.language)
-        except services.PageError as e:
-            raise _refused(e, next(iter(fields & {"slug", "title", "parent", "language"}), None)) from None
+        # every check first: a refused part leaves the page as it was
+        _check_fields(page, title=body.title, slug=body.slug, language=body.language, parent=parent)
         if body.title is not None and base is not None:
             _title_conflict(page, base, body.title)
         merged = changed = False
@@ -409,7 +435,9 @@ def revision_summary(rev):
 
 
 def _revision(page, number):
-    rev = services.revision(page, number)
+    # Past the current one there is none: not asked of the database, where a
+    # number beyond 64 bits would be an error (the address takes any digits).
+    rev = services.revision(page, number) if number <= page.current_revision.number else None
     if rev is None:
         raise ApiError(404, _("“%(title)s” has no revision %(number)s.", title=page.title, number=number))
     return rev

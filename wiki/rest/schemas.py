@@ -38,7 +38,7 @@ class Query(BaseModel):
 class PageQuery(Query):
     """The parameters of a paginated list."""
 
-    page: int = Field(1, ge=1, description="Which page of the list, from 1.")
+    page: int = Field(1, ge=1, le=1_000_000, description="Which page of the list, from 1.")
     per_page: int = Field(50, ge=1, le=100, description="Items per page (at most 100).")
 
 

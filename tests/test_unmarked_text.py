@@ -209,9 +209,12 @@ def _user_text(call):
         return _argument(call, 0, "message"), f"{name} message"
     if name in VALIDATORS:
         return _argument(call, VALIDATORS[name], "message"), f"{name} message"
+    if name == "ApiError":  # the API's problem documents: their detail is read too
+        return _argument(call, 1, "detail"), "ApiError detail"
     if name == "SelectChoice":
         return _argument(call, 1, "label"), "choice label"
-    if name and name.endswith("Field") and name[:1].isupper():
+    # pydantic's Field (the API's schemas) takes a default, not a label.
+    if name and name.endswith("Field") and name[:1].isupper() and name != "Field":
         return _argument(call, 0, "label"), f"{name} label"
     return None, None
 

@@ -50,6 +50,7 @@ from .render import clean, finish_html, render_markdown
 from .rest.auth import require as api_require
 from .rest.pages import get_page as api_page
 from .rest.pages import page_ref as api_page_ref
+from .rest.pages import page_summaries as api_page_summaries
 from .rest.pages import page_summary as api_page_summary
 from .rest.pages import person as api_person
 from .rest.paging import paginate as api_paginate
@@ -105,7 +106,7 @@ __all__ = [
     # and answers, the page of a request, lists in pages, scope and role checks
     "ApiError", "ApiBody", "ApiOut", "ApiQuery", "ApiPageQuery", "ApiListing", "ApiTimestamp",
     "ApiPerson", "ApiPageRef", "ApiPageSummary", "api_page", "api_page_ref", "api_page_summary",
-    "api_person", "api_paginate", "api_paginate_list", "api_require",
+    "api_page_summaries", "api_person", "api_paginate", "api_paginate_list", "api_require",
     # errors, cached views, rate limits
     "render_error", "fresh", "invalidate_views", "client_hash", "attempt", "take_slot", "RateLimited",
 ]

@@ -119,7 +119,10 @@ def template_slot(name, context):
     (inside the page editor's form, under the text; also gets ``form``),
     ``admin_trash`` (on the admins' trash page, under the deleted pages:
     what else a plugin keeps for admins to restore), ``account`` (on a
-    member's account page: their settings of your plugin); the comments
+    member's account page: their settings of your plugin), ``editor_toolbar``
+    (buttons of the editor's toolbar: ``<button type="button" class="tool"
+    tabindex="-1">``; ``aria-controls`` opens a ``.toolbar-panel`` of the same
+    id, whose ``data-insert`` buttons insert their text, docs/plugins.md); the comments
     plugin adds ``comment_form`` (extra fields of its form).
     ``context`` holds ``page`` (or None) and ``user``.
 

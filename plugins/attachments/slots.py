@@ -1,5 +1,6 @@
 """What the attachments plugin puts into template slots: its assets, the
-"Attachments" section under a page, the drop zone under the editor."""
+"Attachments" section under a page, the drop zone under the editor, the
+editor toolbar's "Insert an attachment" button."""
 
 from flask import render_template, url_for
 from flask_wtf import FlaskForm
@@ -9,7 +10,7 @@ from wiki.api import human_size
 
 from . import service
 from .sniff import IMAGES, short
-from .views import may_upload
+from .views import _described, may_upload
 
 
 def _template(name, **context):
@@ -30,4 +31,7 @@ def render(name, context):
         return _template("attachments/_deleted.html", deleted=service.trash(), form=FlaskForm())
     if name == "editor" and page is not None and may_upload(user):
         return _template("attachments/editor.html", page=page, max_size=service.size_limit())
+    if name == "editor_toolbar":
+        return _template("attachments/toolbar.html", page=page, files=service.listed(page) if page else [],
+                         can_upload=may_upload(user), markdown=lambda file: _described(file)["markdown"])
     return None

@@ -19,13 +19,10 @@ from wiki.api import (
     ApiPageRef,
     ApiPageSummary,
     ApiQuery,
-    Page,
     api_page,
     api_page_ref,
-    api_page_summary,
+    api_page_summaries,
     api_paginate,
-    db,
-    visible_pages,
 )
 
 from . import queries
@@ -92,16 +89,6 @@ def _wanted(labels):
     return list(dict.fromkeys(names))
 
 
-def _with_children(listing):
-    """The pages of ``listing`` as summaries, with how many children the caller sees."""
-    ids = [page.id for page in listing.items]
-    counts = dict(db.session.execute(
-        visible_pages(current_user).with_only_columns(Page.parent_id, db.func.count())
-        .where(Page.parent_id.in_(ids)).group_by(Page.parent_id)).all()) if ids else {}
-    listing.items = [api_page_summary(page, counts.get(page.id, 0)) for page in listing.items]
-    return listing
-
-
 def register(api):
     @api.get("/labels", response=LabelList, query=LabelsQuery, summary="Every label", tag=TAG)
     def list_labels(query):
@@ -120,7 +107,8 @@ def register(api):
         listing = api_paginate(queries.pages_with_all(current_user, _names(name)), query)
         if listing.total == 0:
             raise ApiError(404, _("No page you may see has the label “%(label)s”.", label=name[:100]))
-        return _with_children(listing)
+        listing.items = api_page_summaries(listing.items)
+        return listing
 
     @api.get("/pages/<slug>/labels", response=PageLabels, summary="A page's labels", tag=TAG)
     def read_page_labels(slug):

@@ -488,3 +488,18 @@ def test_every_page_endpoint_for_every_role(api_as, make_page, role):
               lambda: client.delete("/pages/public", headers={"If-Match": "*"})]
     expected = [201, 200, 200, 204] if role in WRITERS else [NOT_WRITERS[role][0]] * 4
     assert [write().status_code for write in writes] == expected
+
+
+def test_titles_containing_the_words_typed_come_first_when_they_start_with_them(api_as, make_page):
+    """The editor's wiki-link suggestions: case, accents and punctuation aside."""
+    for title in ("Soil carbon workshop", "Carbon markets", "Café des sols", "Agenda"):
+        make_page(title)
+    make_page("Carbon board", visibility="members")
+    titles = [p["title"] for p in api_as("editor").get("/pages?q=CARBON&per_page=8").get_json()["items"]]
+    assert titles == ["Carbon board", "Carbon markets", "Soil carbon workshop"]
+    anonymous = api_as("anonymous").get("/pages?q=carbon").get_json()
+    assert [p["title"] for p in anonymous["items"]] == ["Carbon markets", "Soil carbon workshop"]
+    assert anonymous["total"] == 2
+    assert [p["title"] for p in api_as("member").get("/pages?q=cafe").get_json()["items"]] == ["Café des sols"]
+    assert api_as("member").get("/pages?q=%20!%20").get_json()["total"] == 0
+    assert api_as("member").get("/pages?q=" + "x" * 201).status_code == 400

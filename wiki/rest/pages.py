@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import Page, Revision, can_see, visible_pages
 from ..plugins import hook
 from ..render import finish_html
+from ..text import title_key
 from .paging import paginate
 from .problems import ApiError
 from .schemas import Body, Listing, Out, PageQuery, PageRef, PageSummary, Person, Query, Timestamp
@@ -88,6 +89,9 @@ class PageChange(Body):
 class PagesQuery(PageQuery):
     parent: str | None = Field(None, description="Only the children of this page, in tree order.")
     top: bool = Field(False, description="Only the pages at the top of the tree, in tree order.")
+    q: str | None = Field(None, max_length=200, description="Only pages whose title holds this text "
+                          "(case, accents and punctuation aside), titles that start with it first: "
+                          "the editor's suggestions of wiki links.")
 
 
 class RevisionSummary(Out):
@@ -162,6 +166,16 @@ def page_summary(page, children=0):
             "visibility": page.visibility, "members_only": page.members_only, "language": page.lang,
             "revision": page.current_revision.number, "updated_at": page.updated_at,
             "children": children, "url": url_for("pages.view", slug=page.slug, _external=True)}
+
+
+def page_summaries(pages):
+    """``page_summary`` of each of ``pages``, their visible children counted
+    in one query."""
+    ids = [page.id for page in pages]
+    counts = dict(db.session.execute(
+        visible_pages(current_user).with_only_columns(Page.parent_id, db.func.count())
+        .where(Page.parent_id.in_(ids)).group_by(Page.parent_id)).all()) if ids else {}
+    return [page_summary(page, counts.get(page.id, 0)) for page in pages]
 
 
 def page_out(page, **more):
@@ -301,14 +315,14 @@ def register(api):
             select = select.where(Page.parent_id == parent.id).order_by(*Page.sibling_order())
         elif query.top:
             select = select.where(Page.parent_id.is_(None)).order_by(*Page.sibling_order())
-        else:
-            select = select.order_by(Page.title_key, Page.id)
+        key = title_key(" ".join((query.q or "").split()))
+        if query.q is not None:
+            select = select.where(Page.title_key.contains(key, autoescape=True) if key else db.false())
+        if query.parent is None and not query.top:
+            first = [db.case((Page.title_key.startswith(key, autoescape=True), 0), else_=1)] if key else []
+            select = select.order_by(*first, Page.title_key, Page.id)
         listing = paginate(select, query)
-        ids = [p.id for p in listing.items]
-        counts = dict(db.session.execute(
-            visible_pages(current_user).with_only_columns(Page.parent_id, db.func.count())
-            .where(Page.parent_id.in_(ids)).group_by(Page.parent_id)).all()) if ids else {}
-        listing.items = [page_summary(p, counts.get(p.id, 0)) for p in listing.items]
+        listing.items = page_summaries(listing.items)
         return listing
 
     @api.post("/pages", body=NewPage, response=PageOut, status=201, role="editor", problems=(409,),

@@ -229,6 +229,39 @@
       text.setRangeText(markdown, at, at, "end");
       text.focus();
       text.dispatchEvent(new Event("input", { bubbles: true }));  // the live preview follows
+      offer(attached);
+    });
+    // The toolbar's panel of files (templates/attachments/toolbar.html) offers
+    // the files attached since the editor opened too.
+    var choices = document.querySelector(".attachment-panel .file-choices");
+    var offer = function (attached) {
+      if (!choices) { return; }
+      attached.forEach(function (file) {
+        var known = Array.prototype.some.call(choices.querySelectorAll("[data-insert]"), function (b) {
+          return b.textContent === file.name;
+        });
+        if (known) { return; }
+        var item = document.createElement("li");
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "button";
+        button.dataset.insert = file.markdown;
+        button.textContent = file.name;
+        item.appendChild(button);
+        choices.appendChild(item);
+      });
+      choices.hidden = false;
+      var none = choices.parentNode.querySelector(".no-files");
+      if (none) { none.remove(); }
+    };
+    // Its "Upload a file" opens the chooser under the text (the panel closes,
+    // the cursor goes back where it was: the Markdown goes there).
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-attach-upload]");
+      if (!button) { return; }
+      chooser.click();
+      var close = button.closest(".toolbar-panel").querySelector("[data-panel-close]");
+      if (close) { close.click(); }
     });
     showScripted(zone);
     dropTarget(text, text, function (files) {

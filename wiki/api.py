@@ -44,6 +44,7 @@ from .models import (
     utcnow,
     visible_pages,
 )
+from .page_templates import hidden_ids as hidden_page_ids
 from .pagecache import fresh, invalidate_views
 from .plugins import hook
 from .render import clean, finish_html, render_markdown
@@ -86,8 +87,8 @@ __all__ = [
     # the database and the models a plugin may read (and reference)
     "db", "Page", "Revision", "PageEvent", "User", "AnonymousUser", "ROLES", "VISIBILITIES",
     "utcnow",
-    # who may see what
-    "can_see", "visible_pages",
+    # who may see what; pages left out of listings and search for a reader unless asked for
+    "can_see", "visible_pages", "hidden_page_ids",
     # pages
     "find_page", "linked_page", "load_page", "create_page", "save_page", "delete_page",
     "record_event", "PageError",

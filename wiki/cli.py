@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
-from . import accounts, services
+from . import accounts, page_templates, services
 from .demo import load_demo
 from .extensions import db
 from .models import ROLES, VISIBILITIES, AnonymousUser, Page
@@ -186,15 +186,23 @@ def _find(slug):
 @click.option("--summary", default="", help="Edit summary.")
 @click.option("--file", "file", type=click.File("r", encoding="utf-8"), default="-",
               help="Markdown file (default: standard input).")
-def put_command(slug, title, parent, visibility, summary, file, **plugin_options):
+@click.option("--template", "template_slug", metavar="TEMPLATE-SLUG",
+              help="Create the new page from this template (docs/templates.md): its text, labels and "
+                   "child pages; no file is read.")
+@click.option("--no-children", is_flag=True, help="With --template: not the template's child pages.")
+def put_command(slug, title, parent, visibility, summary, file, template_slug, no_children, **plugin_options):
     """Create the page at address SLUG, or add a revision to it."""
-    body = file.read()
     user = _CliUser()
     parent_page = None
     if parent:
         parent_page = _find(parent)
         if parent_page is None:
             raise click.ClickException(f"No page {parent!r} to use as parent.")
+    if template_slug:
+        _put_from_template(slug, title, parent_page, visibility, summary, template_slug, not no_children,
+                           plugin_options, user)
+        return
+    body = file.read()
     try:
         page = _find(slug)
         if page is None:
@@ -215,6 +223,28 @@ def put_command(slug, title, parent, visibility, summary, file, **plugin_options
         click.echo(f"{page.slug}: text unchanged.")
     else:
         click.echo(f"Saved {page.slug} (revision {result.revision.number}).")
+
+
+def _put_from_template(slug, title, parent, visibility, summary, template_slug, children, options, user):
+    """``pages put --template``: a new page only, from the template's text."""
+    if _find(slug) is not None:
+        raise click.ClickException(f"{slug} exists: --template only creates pages.")
+    if not title:
+        raise click.ClickException("A new page needs --title.")
+    template, problem = page_templates.find_template(template_slug, user)
+    if template is None:
+        raise click.ClickException(problem)
+    try:
+        page, made = page_templates.create_from_template(
+            template, title, template.page.current_revision.body, user, summary, parent,
+            visibility or "public", slug=slug, language=template.page.lang, children=children)
+    except services.PageError as e:
+        raise click.ClickException(e.message) from None
+    hook().page_cli_put(page=page, options=options, user=user)
+    page_templates.copy_labels([(page, template.page), *zip(made, template.child_pages, strict=False)], user)
+    click.echo(f"Created {page.slug} (revision 1) from the template {template.page.slug}.")
+    for child in made:
+        click.echo(f"Created {child.slug} under {child.parent.slug}.")
 
 
 @click.command("get")

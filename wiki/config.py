@@ -81,6 +81,11 @@ class Defaults:
     API_ANONYMOUS_RATE_LIMIT = (120, 60)
     API_CORS_ORIGINS = []
 
+    # Page templates (docs/templates.md): the pages directly under the page at
+    # this address are the templates "New page" offers. That branch is hidden
+    # from the tree and search for readers who cannot edit.
+    TEMPLATES_PAGE = "templates"
+
     SQLALCHEMY_ENGINE_OPTIONS = {}
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 

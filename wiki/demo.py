@@ -4,16 +4,26 @@ It exercises what the wiki is for: a workshop page with an agenda, sessions
 as child pages, background text folded into expandable sections, a follow-up
 page, English and French text. Each page says its language: the French
 session's page is in French (``fr``), the others in English with a French
-paragraph or two.
+paragraph or two. Under the Templates page (docs/templates.md), a workshop
+template of the same shape, in English and in French, each with its session
+pages and its follow-up page.
 """
 
 from . import services
+from .extensions import db
+from .plugins import hook
 from .text import slugify
 
 WORKSHOP = "Soil Carbon Monitoring Workshop 2026"
 SESSION_2 = "Session 2 - Télédétection et plan d'échantillonnage"
+TEMPLATES = "Templates"
+WORKSHOP_TEMPLATE = "Workshop page"
+ATELIER_TEMPLATE = "Page d'atelier"
 # The demo is in English but for these pages, whatever the wiki's default language.
-FRENCH = {SESSION_2}
+FRENCH = {SESSION_2, ATELIER_TEMPLATE, *(f"{{{{parent}}}} – {name}" for name in
+                                         ("Séance 1", "Séance 2", "Séance 3", "Suivi"))}
+# Labels the templates give the pages made from them.
+LABELS = {WORKSHOP_TEMPLATE: ["workshop"], ATELIER_TEMPLATE: ["atelier"]}
 
 PAGES = [
     ("About this community", None, """\
@@ -119,15 +129,133 @@ answer them here and fold the answers into the session pages.
 """),
 ]
 
+TEMPLATE_PAGES = [
+    (TEMPLATES, None, """\
+The pages under this one are **page templates**: "New page" offers them.
+Each template's own child pages are created with a page made from it.
+Write, review and change a template as any page; its first line
+`<!-- description: … -->` is the description "New page" shows.
+
+{{children}}
+"""),
+    (WORKSHOP_TEMPLATE, TEMPLATES, """\
+<!-- description: A workshop: agenda of three sessions, background folded away,
+     a page per session and a follow-up page. -->
+**Dates to be confirmed, online.** One or two sentences on what the
+workshop is about and who it is for.
+
+## Agenda
+
+| Session | Date | Time (CET) | Topic |
+|---|---|---|---|
+| 1 | Tuesday | 14:00–16:00 | The questions of the workshop |
+| 2 | Wednesday | 14:00–16:00 | Methods and case studies |
+| 3 | Thursday | 14:00–15:30 | Wrap-up and next steps |
+
+## Sessions and topics
+
+{{children}}
+
+## Follow up
+
+Questions that come up after the sessions go to the
+[[{{title}} – Follow-up|follow-up page]].
+
+??? "Background"
+    Why this workshop, what earlier meetings of the community asked for,
+    and the guiding questions of the sessions.
+
+*Page started by {{author}} on {{date}}.*
+"""),
+    *[(f"{{{{parent}}}} – Session {n}", WORKSHOP_TEMPLATE, f"""\
+**{day}, {time} CET.** Session {n} of [[{{{{parent}}}}]].
+
+1. Welcome and the questions of the session (15 minutes)
+2. Presentation of a case study (45 minutes)
+3. Discussion in small groups (45 minutes)
+4. Questions (15 minutes)
+
+Notes from the discussion are kept on the [[{{{{parent}}}} – Follow-up]] page.
+""") for n, day, time in ((1, "Tuesday", "14:00–16:00"), (2, "Wednesday", "14:00–16:00"),
+                          (3, "Thursday", "14:00–15:30"))],
+    ("{{parent}} – Follow-up", WORKSHOP_TEMPLATE, """\
+Drop your questions and suggestions in the comments below. The organisers
+answer them here and fold the answers into the session pages of
+[[{{parent}}]].
+
+## Open questions
+
+- The first question asked after the sessions
+"""),
+    (ATELIER_TEMPLATE, TEMPLATES, """\
+<!-- description: Un atelier : programme de trois séances, contexte replié,
+     une page par séance et une page de suivi. -->
+**Dates à confirmer, en ligne.** Une ou deux phrases sur le sujet de
+l'atelier et sur les personnes à qui il s'adresse.
+
+## Programme
+
+| Séance | Date | Heure (CET) | Sujet |
+|---|---|---|---|
+| 1 | Mardi | 14h00–16h00 | Les questions de l'atelier |
+| 2 | Mercredi | 14h00–16h00 | Méthodes et études de cas |
+| 3 | Jeudi | 14h00–15h30 | Synthèse et prochaines étapes |
+
+## Séances et sujets
+
+{{children}}
+
+## Suivi
+
+Les questions qui viennent après les séances vont sur la
+[[{{title}} – Suivi|page de suivi]].
+
+??? "Contexte"
+    Pourquoi cet atelier, ce que les rencontres précédentes de la
+    communauté ont demandé, et les questions qui guident les séances.
+
+*Page commencée par {{auteur}} le {{date}}.*
+"""),
+    *[(f"{{{{parent}}}} – Séance {n}", ATELIER_TEMPLATE, f"""\
+**{day}, {time} CET.** Séance {n} de [[{{{{parent}}}}]].
+
+1. Accueil et questions de la séance (15 minutes)
+2. Présentation d'une étude de cas (45 minutes)
+3. Discussion en petits groupes (45 minutes)
+4. Questions et réponses (15 minutes)
+
+Les notes de la discussion sont sur la page [[{{{{parent}}}} – Suivi]].
+""") for n, day, time in ((1, "Mardi", "14h00–16h00"), (2, "Mercredi", "14h00–16h00"),
+                          (3, "Jeudi", "14h00–15h30"))],
+    ("{{parent}} – Suivi", ATELIER_TEMPLATE, """\
+Déposez vos questions et vos suggestions dans les commentaires ci-dessous.
+Les organisateurs y répondent ici et reportent les réponses dans les pages
+des séances de [[{{parent}}]].
+
+## Questions ouvertes
+
+- La première question posée après les séances
+"""),
+]
+PAGES += TEMPLATE_PAGES
+
 
 def load_demo(user):
     """Create the demo pages (skipping any that exist); returns how many were created."""
-    created = 0
+    created, labelled = 0, {}
     for title, parent_title, body in PAGES:
         if services.find_page(slugify(title))[0] is not None:
             continue
         parent = services.find_page(slugify(parent_title))[0] if parent_title else None
-        services.create_page(title, body, user, "Demo content", parent=parent,
-                             language="fr" if title in FRENCH else "en")
+        page = services.create_page(title, body, user, "Demo content", parent=parent,
+                                    language="fr" if title in FRENCH else "en")
         created += 1
+        if parent_title in LABELS:  # a template's pages keep its order (sessions, then the follow-up)
+            siblings = [t for t, p, _body in TEMPLATE_PAGES if p == parent_title]
+            page.position = siblings.index(title)
+            db.session.commit()
+        if title in LABELS:
+            labelled[page] = LABELS[title]
+    if labelled:  # None: no plugin keeps labels
+        hook().set_pages_labels(labels=labelled, user=user)
     return created

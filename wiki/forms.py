@@ -58,6 +58,10 @@ class PageForm(FlaskForm):
     parent = StringField(_l("Parent page"), validators=[Optional(), Length(max=200)])
     visibility = SelectField(_l("Who can read it"), choices=VISIBILITY_CHOICES, default="public")
     language = StringField(LANGUAGE, filters=[_strip], validators=[Optional(), language_tag])
+    # New pages only: the template chosen (its page id, so a renamed one still
+    # works), and whether its child pages are created too (wiki.page_templates).
+    template = HiddenField(validators=[Optional(), Length(max=200)])
+    template_children = BooleanField(_l("Also create its pages"), default=True)
 
 
 class PageSettingsForm(FlaskForm):

@@ -4,12 +4,14 @@ level (in sibling order, ``Page.sibling_order``: Confluence's order for an
 imported space, else alphabetically; the page being read always among them),
 so a view costs the same in a wiki of fifty pages and in one of twenty
 thousand. The rest is one click away: the "All pages" index, or a branch's
-own listing."""
+own listing. The Templates branch is left out for readers who cannot edit
+(``listed_pages``), unless they open it themselves."""
 
 from dataclasses import dataclass, field
 
 from .extensions import db
 from .models import Page, visible_pages
+from .page_templates import hidden_ids
 
 LEVEL_LIMIT = 50
 
@@ -48,11 +50,21 @@ def _under(parent_id):
     return Page.parent_id.is_(None) if parent_id is None else Page.parent_id == parent_id
 
 
+def listed_pages(user, within=None):
+    """``visible_pages(user)`` without the branches hidden from listings for
+    ``user`` (page_templates.hidden_ids), unless the listing is of a page
+    inside one (``within``: its id): whoever opened it asked for it."""
+    query, hidden = visible_pages(user), hidden_ids(user)
+    if hidden and within not in hidden:
+        query = query.where(Page.id.not_in(sorted(hidden)))
+    return query
+
+
 def level(user, parent_id=None, limit=LEVEL_LIMIT, keep=None):
     """The first ``limit`` visible pages under ``parent_id`` (None: the top
     level), in sibling order, and ``keep`` (a page id) among them if it is
     there; each with its number of visible children."""
-    visible = visible_pages(user)
+    visible = listed_pages(user, parent_id)
     rows = db.session.execute(visible.with_only_columns(*_COLUMNS).where(_under(parent_id))
                               .order_by(*Page.sibling_order()).limit(limit)).all()
     nodes = [Node(r.id, r.slug, r.title, r.parent_id) for r in rows]
@@ -71,7 +83,7 @@ def _count_children(user, nodes):
     if not nodes:
         return
     counts = dict(db.session.execute(
-        visible_pages(user).with_only_columns(Page.parent_id, db.func.count(Page.id))
+        listed_pages(user, nodes[0].parent_id).with_only_columns(Page.parent_id, db.func.count(Page.id))
         .where(Page.parent_id.in_([n.id for n in nodes])).group_by(Page.parent_id)).all())
     for node in nodes:
         node.child_count = counts.get(node.id, 0)

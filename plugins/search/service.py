@@ -1,5 +1,6 @@
-"""Searching as a reader: visibility, ``in:`` pages, "did you mean", an
-index that is still being built."""
+"""Searching as a reader: visibility, ``in:`` pages, branches hidden unless
+asked for (page templates), "did you mean", an index that is still being
+built."""
 
 import logging
 from dataclasses import dataclass, field
@@ -8,11 +9,11 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from wiki.api import can_see, find_page
+from wiki.api import can_see, find_page, hidden_page_ids
 
 from .changes import subtree_ids
 from .engine import Results
-from .query import ParsedQuery, parse
+from .query import Filter, ParsedQuery, parse
 
 PER_PAGE = 10
 log = logging.getLogger(__name__)
@@ -68,9 +69,11 @@ def search(text, user, page=1):
     if indexer.needs_catch_up():  # other servers' changes, now and then
         indexer.catch_up(wait=_build_wait())
     within = _within(parsed, user, found.notices)
+    hidden = hidden_page_ids(user)
+    searched, searched_within = _hiding(parsed, within, hidden)
     members = user.is_member
     try:
-        found.results = _search_index(parsed, members, within, page)
+        found.results = _search_index(searched, members, searched_within, page)
     except _Building:
         found.building = True
         found.notices.append(_("The search index is being built. Search will work again in a few "
@@ -81,7 +84,7 @@ def search(text, user, page=1):
         found.notices.append(_("Search is unavailable right now; please try again in a minute."))
         return found
     if found.results.total == 0:
-        found.suggestion = _did_you_mean(parsed, members, within)
+        found.suggestion = _did_you_mean(parsed, members, within, hidden)
     return found
 
 
@@ -126,7 +129,22 @@ def _within(parsed, user, notices):
     return sorted(ids)
 
 
-def _did_you_mean(parsed, members, within):
+def _hiding(parsed, within, hidden):
+    """The query and ``in:`` ids that leave out the pages ``hidden`` from this
+    reader (the Templates branch for readers who cannot edit), unless an
+    ``in:`` filter asks for a page among them. The engines know one list of
+    ``in:`` ids: a query with a page to search in gets the hidden ones taken
+    out of it; one without gets a ``-in:`` filter of the hidden ones."""
+    if not hidden or set(within) & hidden and any(f.name == "in" and not f.negate for f in parsed.filters):
+        return parsed, within
+    if any(f.name == "in" and not f.negate for f in parsed.filters):
+        return parsed, [i for i in within if i not in hidden]
+    hiding = ParsedQuery(parsed.text, parsed.clauses, [*parsed.filters, Filter("in", "", negate=True)],
+                         parsed.updated_after, parsed.updated_before)
+    return hiding, sorted({*within, *hidden})
+
+
+def _did_you_mean(parsed, members, within, hidden=frozenset()):
     """A corrected query that finds something the reader may see, or None.
     Each candidate is searched with the reader's visibility, so a word that
     only members-only pages contain is never suggested to anonymous readers."""
@@ -134,7 +152,8 @@ def _did_you_mean(parsed, members, within):
     for word in parsed.words():
         for candidate in engine.suggest(word):
             corrected = parse(_replace_word(parsed.text, word, candidate))
-            if engine.finds_any(corrected, members, within):
+            query, ids = _hiding(corrected, within, hidden)
+            if engine.finds_any(query, members, ids):
                 return corrected.text
     return None
 

@@ -40,6 +40,14 @@ def test_a_malformed_or_unknown_token_is_a_401_with_www_authenticate(api_as, hea
     assert response.get_json()["type"] == "urn:wiki:problem:invalid-token"
 
 
+def test_a_write_without_credentials_is_a_401_naming_only_the_scheme(api_as):
+    """RFC 6750, 3.1: a request without any credentials gets no error code."""
+    response = api_as("anonymous").post("/pages", json={"title": "Agenda"})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="wiki"'
+    assert response.get_json()["type"] == "about:blank"
+
+
 def test_a_revoked_expired_or_disabled_token_is_a_401(app, api_as, users, tokens):
     editor = api_as("editor")
     row = find_token(tokens["editor"])

@@ -77,8 +77,9 @@ def require(scope="read", role=None):
     if role is None:
         return
     if not current_user.is_authenticated:
-        raise _unauthorized(_("Sign in first: send an API token as “Authorization: Bearer "
-                              "<token>”."), "invalid_request")
+        # No credentials at all: no error code (RFC 6750, 3.1), only the scheme to use.
+        raise ApiError(401, _("Sign in first: send an API token as “Authorization: Bearer <token>”."),
+                       headers={"WWW-Authenticate": 'Bearer realm="wiki"'})
     if not current_user.has_role(role):
         raise ApiError(403, _("Your account cannot do this: it needs the %(role)s role.",
                               role=role))

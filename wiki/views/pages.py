@@ -21,18 +21,19 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
-from .. import pagecache, services, tree
+from .. import page_templates, pagecache, services, tree
 from ..diff import diff_rows, diff_stats
 from ..errors import render_error
 from ..extensions import db
 from ..forms import ConfirmForm, PageForm, PageSettingsForm, PreviewForm
 from ..i18n import interface_language, language_name, normal_tag
 from ..lookup import load_page
-from ..models import Page, PageEvent, Revision, can_see, visible_pages
+from ..models import Page, PageEvent, Revision, can_see
 from ..plugins import hook
 from ..render import finish_html, render_markdown
 from ..security import require_role
@@ -157,7 +158,7 @@ def _sidebar_tree(page=None):
         macro = get_template_attribute("_macros.html", "sidebar_tree")
         return macro(tree.sidebar_tree(current_user, page), page)
 
-    key = ("sidebar", current_user.is_member, page.id if page else None)
+    key = ("sidebar", current_user.is_member, current_user.can_edit, page.id if page else None)
     return Markup(pagecache.cache().fragment(key, render, pagecache.content_version()))  # noqa: S704 - a rendered template
 
 
@@ -166,7 +167,7 @@ def home():
     recent = db.session.scalars(
         db.select(PageEvent)
         .join(Page, PageEvent.page_id == Page.id)
-        .where(Page.id.in_(visible_pages(current_user).with_only_columns(Page.id)))
+        .where(Page.id.in_(tree.listed_pages(current_user).with_only_columns(Page.id)))
         .order_by(PageEvent.created_at.desc(), PageEvent.id.desc())
         .limit(20)
     ).all()
@@ -181,10 +182,11 @@ def index():
     """All pages the reader may see, A to Z, a page of them at a time;
     ``q`` filters by title, ``parent`` lists one page's children (in sibling
     order, as the tree shows them: this is where its "more…" link leads)."""
-    query, parent, order = visible_pages(current_user), None, (Page.title_key, Page.id)
+    query, parent, order = tree.listed_pages(current_user), None, (Page.title_key, Page.id)
     if request.args.get("parent"):
         parent = load_page(request.args["parent"], "pages.view")
-        query, order = query.where(Page.parent_id == parent.id), Page.sibling_order()
+        query = tree.listed_pages(current_user, parent.id).where(Page.parent_id == parent.id)
+        order = Page.sibling_order()
     text = " ".join(request.args.get("q", "").split())[:200]
     if text:  # as titles compare: case, accents and punctuation aside
         key = title_key(text)
@@ -250,27 +252,97 @@ def markdown_source(slug):
 @bp.route("/new", methods=["GET", "POST"])
 @require_role("editor")
 def new():
+    """A new page, blank or from a template (docs/templates.md): ``?template=``
+    reloads the form with the template's text (no JavaScript needed); the
+    form carries the template's id through previews and the save."""
     form = PageForm()
+    template, problem = None, None
     if request.method == "GET":
         form.title.data = request.args.get("title", "")
         form.parent.data = request.args.get("parent", "")
         form.language.data = _proposed_language(form.parent.data)
-    elif "preview" not in request.form and _accepted(form):
+        if request.args.get("template"):
+            template, problem = page_templates.find_template(request.args["template"], current_user)
+        if template is not None:
+            form.template.data = str(template.page.id)
+            form.body.data = page_templates.describe(template.page.current_revision.body)[1]
+            form.language.data = template.page.lang
+        if problem:
+            flash(problem, "error")
+        return _new_form(form, template, 404 if problem else 200)
+    if form.template.data:
+        template, problem = page_templates.find_template(form.template.data, current_user)
+        if problem:  # deleted or moved meanwhile: the text typed is kept, the template forgotten
+            flash(problem, "error")
+            form.template.data = ""
+            return _new_form(form, None, 409)
+    if "preview" not in request.form and _accepted(form):
         try:
-            parent = parent_from_form(form.parent.data)
-            page = services.create_page(
-                form.title.data, form.body.data, current_user, form.summary.data or "",
-                parent=parent, visibility=form.visibility.data,
-                slug=(form.slug.data or "").strip() or None,
-                language=form.language.data or (parent.lang if parent else None),
-            )
+            page = _create(form, template)
         except services.PageError as e:
             flash(e.message, "error")
-            return _edit_form(form, None, e.status)
-        hook().page_form_saved(page=page, form=request.form, user=current_user)
+            return _new_form(form, template, e.status)
         flash(_("Page created."), "success")
         return redirect(url_for("pages.view", slug=page.slug))
-    return _edit_form(form, None)
+    return _new_form(form, template)
+
+
+def _create(form, template):
+    """Create the page of the form (and its template's pages); labels typed
+    in the editor first, then the template's added."""
+    parent = parent_from_form(form.parent.data)
+    fields = dict(parent=parent, visibility=form.visibility.data, slug=(form.slug.data or "").strip() or None,
+                  language=form.language.data or (parent.lang if parent else None))
+    if template is None:
+        page = services.create_page(form.title.data, form.body.data, current_user, form.summary.data or "",
+                                    **fields)
+        hook().page_form_saved(page=page, form=request.form, user=current_user)
+        return page
+    page, made = page_templates.create_from_template(
+        template, form.title.data, form.body.data, current_user, form.summary.data or "",
+        children=form.template_children.data, **fields)
+    hook().page_form_saved(page=page, form=request.form, user=current_user)
+    page_templates.copy_labels([(page, template.page), *zip(made, template.child_pages, strict=False)],
+                               current_user)
+    if made:
+        flash(ngettext("%(num)d page of the template was created under it.",
+                       "%(num)d pages of the template were created under it.", len(made)), "success")
+    return page
+
+
+def _new_form(form, template, status=200):
+    """The new-page form, with the templates to choose from or the one chosen."""
+    preview, notes, labels = None, [], []
+    title = " ".join((form.title.data or "").split())
+    if template is not None:
+        notes = page_templates.notes(form.body.data)
+        labels = hook().page_labels(page=template.page) or []
+        child_titles = ([p.title for p in page_templates.plan_children(template, title, current_user)]
+                        if title else [p.title for p in template.child_pages])
+    if request.method == "POST" and "preview" in request.form:
+        body = form.body.data or ""
+        if template is not None:
+            parent = _parent_or_none(form.parent.data)
+            body = page_templates.expand(body, page_templates.variables(
+                title, parent.title if parent else "", current_user))
+        preview = finish_html(render_markdown(body), None, current_user)
+    elif request.method == "POST" and status == 200:
+        status = 400  # a save that comes back to the form was refused
+    choices = [(t, finish_html(t.page.current_revision.html, t.page, current_user))
+               for t in (page_templates.templates_for(current_user) if template is None else [])]
+    return render_template(
+        "pages/edit.html", form=form, page=None, preview=preview, content_lang=_content_language(form, None),
+        templates=choices, template=template, template_notes=notes, template_labels=labels,
+        template_child_titles=child_titles if template is not None else [],
+        template_args={k: v for k, v in (("title", form.title.data), ("parent", form.parent.data)) if v},
+    ), status
+
+
+def _parent_or_none(value):
+    try:
+        return parent_from_form(value)
+    except services.PageError:
+        return None
 
 
 def _accepted(form):

@@ -19,6 +19,11 @@
     var data = new FormData();
     data.append("body", body.value);
     data.append("slug", preview.dataset.slug || "");
+    // A new page from a template: the server fills its variables as the save will.
+    ["template", "title", "parent"].forEach(function (name) {
+      var field = form.querySelector("[name=" + name + "]");
+      if (field) { data.append(name, field.value); }
+    });
     fetch(preview.dataset.previewUrl, {
       method: "POST",
       body: data,

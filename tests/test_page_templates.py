@@ -89,6 +89,18 @@ def test_the_preview_fills_the_variables_and_notes_unknown_ones(as_editor, works
     assert page("Soil Day") is None  # a preview writes nothing
 
 
+def test_the_live_preview_fills_the_variables_of_a_new_page_from_a_template(as_editor, workshop, make_page):
+    make_page("Events")
+    fields = {"body": workshop.current_revision.body, "slug": "", "title": "Soil Day", "parent": "events"}
+    live = as_editor.post("/preview", data={**fields, "template": str(workshop.id)}).get_json()["html"]
+    assert '<h1 id="soil-day">Soil Day' in live and "under “Events”" in live
+    assert "{{venue}} is not a variable of templates: it stays as written." in live
+    plain = as_editor.post("/preview", data=fields).get_json()["html"]  # no template: text as written
+    assert "{{parent}}" in plain and "not a variable" not in plain
+    gone = as_editor.post("/preview", data={**fields, "template": "999999"}).get_json()["html"]
+    assert "{{parent}}" in gone  # an unknown template fills nothing, and is no error
+
+
 def test_creating_fills_variables_and_keeps_macros_and_unknown_ones(as_editor, workshop, make_page):
     make_page("Events")
     response = create(as_editor, body=workshop.current_revision.body, parent="events",

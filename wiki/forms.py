@@ -79,6 +79,10 @@ class ConfirmForm(FlaskForm):
 class PreviewForm(FlaskForm):
     body = TextAreaField()
     slug = StringField()  # the page being edited, for blocks that depend on it
+    # A new page from a template: its variables are filled in the preview too.
+    template = StringField()
+    title = StringField()
+    parent = StringField()
 
 
 class LoginForm(FlaskForm):

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
 
-from .. import services
+from .. import page_templates, services
 from ..extensions import db
 from ..models import Page, Revision, can_see, visible_pages
 from ..plugins import hook
@@ -55,7 +55,11 @@ class PageUpdated(PageOut):
 
 class NewPage(Body):
     title: str = Field(max_length=200)
-    markdown: str = ""
+    markdown: str | None = Field(None, description="The text; empty when left out, or the "
+                                 "template's when one is named.")
+    template: str | None = Field(None, description="The address of a page template (docs/templates.md): "
+                                 "its text, labels and child pages are copied, variables filled.")
+    template_children: bool = Field(True, description="With a template: also create its child pages.")
     slug: str | None = Field(None, description="The address; made from the title when left out.")
     parent: str | None = Field(None, description="The parent's address; None: the top level.")
     visibility: Literal["public", "members"] = "public"
@@ -299,6 +303,26 @@ def _save_text(page, markdown, title, summary, language, base):
         raise _refused(e, "title" if e.status == 409 else "markdown") from None
 
 
+def _from_template(body, parent):
+    """POST /pages naming a template: as the new-page form makes it."""
+    template, problem = page_templates.find_template(body.template, current_user)
+    if problem:
+        raise ApiError(422, problem, "validation", errors=[{"field": "template", "message": problem}])
+    text = body.markdown if body.markdown is not None else \
+        page_templates.describe(template.page.current_revision.body)[1]
+    try:
+        page, made = page_templates.create_from_template(
+            template, body.title, text, current_user, body.summary, parent=parent,
+            visibility=body.visibility, slug=body.slug, language=body.language or template.page.lang,
+            children=body.template_children)
+    except services.PageError as e:  # a child page's title or address, or the text
+        db.session.rollback()
+        raise _refused(e, "template") from None
+    page_templates.copy_labels([(page, template.page), *zip(made, template.child_pages, strict=False)],
+                               current_user)
+    return _answer(page, 201)
+
+
 # -- endpoints -------------------------------------------------------------------------
 
 
@@ -308,7 +332,9 @@ def register(api):
     def list_pages(query):
         """The pages the caller may see: all of them A to Z, or the children of
         one page (``parent``, 404 when there is none the caller may see) or the
-        top level (``top``) in tree order."""
+        top level (``top``) in tree order. As in the page index, the Templates
+        branch is left out for callers who cannot edit unless ``parent`` asks
+        for it."""
         select = visible_pages(current_user)
         if query.parent is not None:
             parent = _listed_parent(query.parent)
@@ -318,6 +344,9 @@ def register(api):
         key = title_key(" ".join((query.q or "").split()))
         if query.q is not None:
             select = select.where(Page.title_key.contains(key, autoescape=True) if key else db.false())
+        if query.parent is None:  # as the page index lists them: no Templates branch for readers
+            hidden = page_templates.hidden_ids(current_user)
+            select = select.where(Page.id.not_in(hidden)) if hidden else select
         if query.parent is None and not query.top:
             first = [db.case((Page.title_key.startswith(key, autoescape=True), 0), else_=1)] if key else []
             select = select.order_by(*first, Page.title_key, Page.id)
@@ -330,8 +359,10 @@ def register(api):
     def create_page(body):
         parent = _parent(body.parent)
         _check_fields(None, title=body.title, slug=body.slug, language=body.language)
+        if body.template is not None:
+            return _from_template(body, parent)
         try:
-            page = services.create_page(body.title, body.markdown, current_user, summary=body.summary,
+            page = services.create_page(body.title, body.markdown or "", current_user, summary=body.summary,
                                         parent=parent, visibility=body.visibility, slug=body.slug,
                                         language=body.language)
         except services.PageError as e:  # the fields were checked: the text, or a race for the address

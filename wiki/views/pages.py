@@ -424,7 +424,17 @@ def preview():
     page = services.find_page(form.slug.data)[0] if form.slug.data else None
     if page is not None and not can_see(current_user, page):
         page = None
-    html = finish_html(render_markdown(form.body.data or ""), page, current_user)
+    body, notes = form.body.data or "", []
+    if form.template.data and page is None:  # a new page from a template, as it will be saved
+        template, _problem = page_templates.find_template(form.template.data, current_user)
+        if template is not None:
+            parent = _parent_or_none(form.parent.data)
+            notes = page_templates.notes(body)
+            body = page_templates.expand(body, page_templates.variables(
+                " ".join((form.title.data or "").split()), parent.title if parent else "", current_user))
+    html = finish_html(render_markdown(body), page, current_user)
+    if notes:
+        html = render_template("pages/_template_notes.html", notes=notes) + html
     return jsonify(html=str(html))
 
 

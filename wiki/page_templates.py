@@ -153,6 +153,12 @@ def expand(text, values):
     return PLACEHOLDER.sub(fill, text or "")
 
 
+def fill(text, title, parent, user):
+    """``text`` of a page titled ``title`` under ``parent`` (a Page or None),
+    its variables filled, as saving it will."""
+    return expand(text, variables(" ".join((title or "").split()), parent.title if parent else "", user))
+
+
 def unknown(text):
     """``{{name}}`` s of ``text`` that are no variables (macro lines aside), once each."""
     text = MACRO_LINE.sub("", text or "")
@@ -234,7 +240,7 @@ def create_from_template(template, title, body, user, summary="", parent=None, v
     nothing written when one is refused. Returns ``(page, created children)``;
     the labels are the caller's (``copy_labels``), after its own."""
     title = services.check_title(title)
-    body = expand(describe(body)[1], variables(title, parent.title if parent else "", user))
+    body = fill(describe(body)[1], title, parent, user)
     planned = plan_children(template, title, user) if children else []
     _check_all(title, (slug or "").strip() or None, planned, parent)
     page = services.create_page(title, body, user, summary, parent=parent, visibility=visibility,

@@ -322,9 +322,7 @@ def _new_form(form, template, status=200):
     if request.method == "POST" and "preview" in request.form:
         body = form.body.data or ""
         if template is not None:
-            parent = _parent_or_none(form.parent.data)
-            body = page_templates.expand(body, page_templates.variables(
-                title, parent.title if parent else "", current_user))
+            body = page_templates.fill(body, title, _parent_or_none(form.parent.data), current_user)
         preview = finish_html(render_markdown(body), None, current_user)
     elif request.method == "POST" and status == 200:
         status = 400  # a save that comes back to the form was refused
@@ -428,10 +426,8 @@ def preview():
     if form.template.data and page is None:  # a new page from a template, as it will be saved
         template, _problem = page_templates.find_template(form.template.data, current_user)
         if template is not None:
-            parent = _parent_or_none(form.parent.data)
             notes = page_templates.notes(body)
-            body = page_templates.expand(body, page_templates.variables(
-                " ".join((form.title.data or "").split()), parent.title if parent else "", current_user))
+            body = page_templates.fill(body, form.title.data, _parent_or_none(form.parent.data), current_user)
     html = finish_html(render_markdown(body), page, current_user)
     if notes:
         html = render_template("pages/_template_notes.html", notes=notes) + html

@@ -54,6 +54,7 @@ from .rest.pages import page_ref as api_page_ref
 from .rest.pages import page_summaries as api_page_summaries
 from .rest.pages import page_summary as api_page_summary
 from .rest.pages import person as api_person
+from .rest.paging import Paged as ApiPaged
 from .rest.paging import paginate as api_paginate
 from .rest.paging import paginate_list as api_paginate_list
 from .rest.problems import ApiError
@@ -107,7 +108,7 @@ __all__ = [
     # and answers, the page of a request, lists in pages, scope and role checks
     "ApiError", "ApiBody", "ApiOut", "ApiQuery", "ApiPageQuery", "ApiListing", "ApiTimestamp",
     "ApiPerson", "ApiPageRef", "ApiPageSummary", "api_page", "api_page_ref", "api_page_summary",
-    "api_page_summaries", "api_person", "api_paginate", "api_paginate_list", "api_require",
+    "api_page_summaries", "api_person", "ApiPaged", "api_paginate", "api_paginate_list", "api_require",
     # errors, cached views, rate limits
     "render_error", "fresh", "invalidate_views", "client_hash", "attempt", "take_slot", "RateLimited",
 ]

@@ -32,6 +32,13 @@ def register_blueprints(app):
 
 
 @hookimpl
+def register_api(api):
+    from . import rest  # here, once the plugin's modules are loaded
+
+    rest.register(api)  # a page's files under /api/v1/pages/<slug>/attachments
+
+
+@hookimpl
 def register_cli(group):
     group.add_command(cli.files)
 

@@ -79,6 +79,13 @@ def register_blueprints(app):
 
 
 @hookimpl
+def register_api(api):
+    from . import rest  # here, as the views are: imported when the app is built
+
+    rest.register(api)  # /api/v1/search
+
+
+@hookimpl
 def register_cli(group):
     from .cli import reindex_command
 

@@ -2,6 +2,7 @@
 with their owner's role), the browser session (CSRF header for writes),
 per-caller rate limits and CORS."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -143,6 +144,22 @@ def test_a_session_reads_and_writes_only_with_the_csrf_header(csrf_app, spec, ma
     assert api.patch("/pages/mine", json={"title": "Ours"},
                      headers={"If-Match": tag, "X-CSRFToken": token}).status_code == 200
     assert api.get("/pages?parent=mine").status_code == 200
+
+
+def test_a_session_upload_past_the_request_limit_but_within_the_files_works(app_factory, users, make_page):
+    """The CSRF check reads the header alone: the upload's own limit applies, not the request's."""
+    big_files = app_factory(WTF_CSRF_ENABLED=True, MAX_CONTENT_LENGTH=20_000, MAX_ATTACHMENT_BYTES=200_000)
+    make_page("Workshop")
+    browser = signed_in(big_files, "editor")
+    token = csrf_token(browser.get("/account").text)
+    upload = {"file": (io.BytesIO(b"x" * 50_000), "notes.txt")}
+    refused = browser.post("/api/v1/pages/workshop/attachments", data=dict(upload),
+                           content_type="multipart/form-data")
+    assert refused.status_code == 403
+    upload = {"file": (io.BytesIO(b"x" * 50_000), "notes.txt")}
+    done = browser.post("/api/v1/pages/workshop/attachments", data=upload, content_type="multipart/form-data",
+                        headers={"X-CSRFToken": token})
+    assert done.status_code == 201, done.get_json()
 
 
 def test_a_bearer_call_needs_no_csrf_header(csrf_app, spec, tokens):

@@ -92,6 +92,9 @@ def test_switching_engines_builds_the_new_index_and_never_fails(app_factory, use
     response = client.get("/search?q=mangrove")
     assert response.status_code == 503 and response.headers["Retry-After"] == "60"
     assert "The search index is being built" in response.get_data(as_text=True)
+    api = client.get("/api/v1/search?q=mangrove")  # the API says so the same way
+    assert api.status_code == 503 and api.headers["Retry-After"] == "60"
+    assert api.mimetype == "application/problem+json" and "being built" in api.get_json()["detail"]
     assert client.get("/wiki/mangrove-notes").status_code == 200
     assert client.get("/").status_code == 200
     release.set()

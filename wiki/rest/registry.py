@@ -48,7 +48,7 @@ class Endpoint:
     if_match: str | None = None  # "required" (428 without) or "optional"
     etag: bool = False  # the answer carries an ETag
     problems: tuple = ()  # more statuses the endpoint may answer (404, 409...)
-    media: str | None = None  # a non-JSON answer ("application/octet-stream")
+    media: str | tuple | None = None  # a non-JSON answer: its media type(s) ("application/pdf", ...)
     upload: dict | None = None  # a multipart/form-data body: its JSON schema
     headers: dict = field(default_factory=dict)  # more response headers: name -> description
 

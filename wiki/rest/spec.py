@@ -26,6 +26,7 @@ PROBLEMS = {
     422: "The body is JSON but its fields are wrong: see ``errors``.",
     428: "If-Match is required: send the ETag of the revision the change started from.",
     429: "Too many calls: wait the seconds of Retry-After.",
+    503: "Not available for a moment (the search index is being built): wait the seconds of Retry-After.",
 }
 HEADERS = {
     "ETag": "The revision of the page's text, for If-Match.",
@@ -104,7 +105,8 @@ def _operation(endpoint, refs):
     if endpoint.response is not None:
         ok["content"] = {"application/json": {"schema": refs[(endpoint.response, "serialization")]}}
     elif endpoint.media is not None:
-        ok["content"] = {endpoint.media: {"schema": {"type": "string", "contentMediaType": endpoint.media}}}
+        medias = (endpoint.media,) if isinstance(endpoint.media, str) else endpoint.media
+        ok["content"] = {m: {"schema": {"type": "string", "contentMediaType": m}} for m in medias}
     headers = dict(endpoint.headers)
     if endpoint.etag:
         headers["ETag"] = HEADERS["ETag"]

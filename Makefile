@@ -23,15 +23,20 @@ run: $(STAMP)
 
 ## Set up and run the whole test suite: lint, the suite on SQLite (browser and
 ## load tests included), then again on PostgreSQL when it can be had here.
+## The quick tests run on every CPU (pytest-xdist: each test has its own
+## instance folder and database); the slow ones (servers, Chromium) one at a time.
+PARALLEL := -n auto --maxprocesses 4
+
 test: $(STAMP) browser-setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m wiki.importrules
-	$(BIN)/pytest
-	.ci/test-postgres
+	$(BIN)/pytest -m "not slow" $(PARALLEL)
+	$(BIN)/pytest -m slow
+	PARALLEL="$(PARALLEL)" .ci/test-postgres
 
 ## The suite without the slow tests (browser, load): for a quick check while coding.
 test-fast: $(STAMP)
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" $(PARALLEL)
 
 ## Only the end-to-end tests in Chromium (tests/browser).
 test-browser: $(STAMP) browser-setup

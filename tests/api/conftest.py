@@ -62,6 +62,18 @@ def spec(app):
     return document
 
 
+def problem(response, status, kind=None):
+    """Assert ``response`` is a problem document of ``status`` (and type
+    ``kind``: a ``urn:wiki:problem:…``) with a ``detail``; return it."""
+    assert response.status_code == status, (response.status_code, response.get_data(as_text=True))
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status and body["detail"]
+    if kind:
+        assert body["type"] == kind
+    return body
+
+
 @pytest.fixture
 def tokens(app, users):
     """A token per role: write scope for the accounts, and ``reader``, a

@@ -16,6 +16,8 @@ from werkzeug.test import encode_multipart
 from plugins.attachments.models import Attachment, AttachmentVersion
 from wiki.extensions import db
 
+from .conftest import problem
+
 LIMIT = 1024 * 1024  # MAX_ATTACHMENT_BYTES of these tests
 UPLOADERS = ("editor", "admin")
 BINARY = bytes(range(256))  # served as application/octet-stream
@@ -68,15 +70,6 @@ def download(client, path, **options):
     """GET a file, read whole and closed before the answer is checked (as a
     WSGI server closes it once the body is sent)."""
     return client.get(path, buffered=True, **options)
-
-
-def problem(response, status, kind=None):
-    assert response.status_code == status, response.get_json()
-    body = response.get_json()
-    assert body["detail"]
-    if kind:
-        assert body["type"] == kind
-    return body
 
 
 def count():

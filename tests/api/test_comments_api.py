@@ -15,6 +15,8 @@ from wiki.extensions import db
 from wiki.models import AnonymousUser, User
 from wiki.rest.tokens import create_token
 
+from .conftest import problem
+
 MODERATORS = ("editor", "admin", "reader")  # reader: the admin's read-only token
 NOT_SIGNED_WRITERS = {"anonymous": (401, None), "reader": (403, "urn:wiki:problem:insufficient-scope")}
 
@@ -59,15 +61,6 @@ def thread(make_page, person):
     return {"agenda": agenda, "budget": budget, "first": first.id, "reply": reply.id,
             "held": held.id, "hidden": hidden.id, "under_hidden": under_hidden.id,
             "deleted": deleted.id, "secret": secret.id}
-
-
-def problem(response, status, kind=None):
-    assert response.status_code == status, (response.status_code, response.get_json())
-    body = response.get_json()
-    assert body["detail"]
-    if kind:
-        assert body["type"] == kind
-    return body
 
 
 def items(response):

@@ -6,7 +6,7 @@ import pytest
 from wiki.extensions import db
 from wiki.models import Page
 
-from .conftest import ApiClient
+from .conftest import ApiClient, problem
 
 
 @pytest.fixture
@@ -18,14 +18,6 @@ def assert_unchanged(page):
     db.session.expire_all()
     assert (page.title, page.slug, page.visibility, page.current_revision.number, page.parent_id) == \
         ("Agenda", "agenda", "public", 1, None)
-
-
-def problem(response, status):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    data = response.get_json()
-    assert data["status"] == status and data["detail"]
-    return data
 
 
 @pytest.mark.parametrize("raw", [b"{", b'{"title": "x",}', b"\xff\xfe", b"", b"title=x"])

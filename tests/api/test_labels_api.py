@@ -11,6 +11,8 @@ from plugins.labels.service import labels_of, set_labels
 from wiki.extensions import db
 from wiki.models import PageEvent, User
 
+from .conftest import problem
+
 READERS = ("member", "editor", "admin", "reader")
 NOT_WRITERS = {"anonymous": (401, None), "member": (403, None),
                "reader": (403, "urn:wiki:problem:insufficient-scope")}
@@ -37,15 +39,6 @@ def counts(response):
 def slugs(response):
     assert response.status_code == 200, response.get_json()
     return [item["slug"] for item in response.get_json()["items"]]
-
-
-def problem(response, status, kind=None):
-    assert response.status_code == status, response.get_json()
-    body = response.get_json()
-    assert body["detail"]
-    if kind:
-        assert body["type"] == kind
-    return body
 
 
 # -- every label ----------------------------------------------------------------------

@@ -15,6 +15,8 @@ from plugins.labels.service import set_labels
 from wiki.extensions import db
 from wiki.models import User
 
+from .conftest import problem
+
 READERS = ("member", "editor", "admin", "reader")  # reader: the admin's read-only token
 
 
@@ -39,15 +41,6 @@ def found(response):
 
 def slugs(body):
     return sorted(item["page"]["slug"] for item in body["items"])
-
-
-def problem(response, status, kind=None):
-    assert response.status_code == status, response.get_json()
-    body = response.get_json()
-    assert body["detail"]
-    if kind:
-        assert body["type"] == kind
-    return body
 
 
 @pytest.fixture

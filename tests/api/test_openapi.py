@@ -70,3 +70,12 @@ def test_every_address_of_the_api_is_in_the_document(app, spec):
     assert found, "no API address in the app"
     assert found - documented == set()
     assert documented - found == set()
+
+
+def test_answers_are_private_to_their_caller(api_as, make_page):
+    """What an answer holds depends on the caller and their language: no shared cache keeps it."""
+    make_page("Agenda")
+    for path in ("/pages", "/pages/agenda", "/pages/not-a-page"):
+        response = api_as("member").get(path)
+        assert response.headers["Cache-Control"] == "private"
+        assert {"Authorization", "Cookie", "Accept-Language"} <= set(response.vary)

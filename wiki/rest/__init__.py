@@ -31,6 +31,14 @@ def entry_point():
             "documentation": "docs/api.md", "version": VERSION}
 
 
+def _private(response):
+    """An answer depends on who calls (what they may see) and in which
+    language (messages): no shared cache may keep one for another caller."""
+    response.vary.update(("Authorization", "Cookie", "Accept-Language"))
+    response.headers.setdefault("Cache-Control", "private")
+    return response
+
+
 def init_app(app):
     api = Api()
     api.get("/", response=Index, summary="The API's entry point", tag="API")(entry_point)
@@ -48,6 +56,7 @@ def init_app(app):
 
     bp.register_error_handler(ApiError, from_error)
     bp.after_request(cors_headers)
+    bp.after_request(_private)
     csrf.exempt(bp)  # checked by wiki.rest.auth, for session calls only
     app.register_blueprint(bp)
     app.extensions["wiki.rest"] = api

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from .extensions import db
 from .models import Page, visible_pages
 from .page_templates import hidden_ids
+from .text import title_key
 
 LEVEL_LIMIT = 50
 
@@ -48,6 +49,13 @@ _COLUMNS = (Page.id, Page.slug, Page.title, Page.parent_id)
 
 def _under(parent_id):
     return Page.parent_id.is_(None) if parent_id is None else Page.parent_id == parent_id
+
+
+def titles_holding(text):
+    """A condition on pages: the title holds ``text`` as titles compare (case,
+    accents and punctuation aside); none do for text without a letter or digit."""
+    key = title_key(text)
+    return Page.title_key.contains(key, autoescape=True) if key else db.false()
 
 
 def listed_pages(user, within=None):

@@ -135,9 +135,10 @@ def _hiding(parsed, within, hidden):
     ``in:`` filter asks for a page among them. The engines know one list of
     ``in:`` ids: a query with a page to search in gets the hidden ones taken
     out of it; one without gets a ``-in:`` filter of the hidden ones."""
-    if not hidden or set(within) & hidden and any(f.name == "in" and not f.negate for f in parsed.filters):
+    asks_in = any(f.name == "in" and not f.negate for f in parsed.filters)
+    if not hidden or asks_in and set(within) & hidden:
         return parsed, within
-    if any(f.name == "in" and not f.negate for f in parsed.filters):
+    if asks_in:
         return parsed, [i for i in within if i not in hidden]
     hiding = ParsedQuery(parsed.text, parsed.clauses, [*parsed.filters, Filter("in", "", negate=True)],
                          parsed.updated_after, parsed.updated_before)

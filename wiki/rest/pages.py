@@ -5,13 +5,14 @@ import difflib
 import re
 from typing import Literal
 
-from flask import abort, redirect, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
 
-from .. import page_templates, services
+from .. import page_templates, services, tree
 from ..extensions import db
+from ..lookup import redirect_moved
 from ..models import Page, Revision, can_see, visible_pages
 from ..plugins import hook
 from ..render import finish_html
@@ -154,10 +155,7 @@ def get_page(slug):
     with a redirect to the same call at the new one; else 404."""
     page, moved = services.find_page(slug)
     if moved is not None and can_see(current_user, moved):
-        url = url_for(request.endpoint, **{**request.view_args, "slug": moved.slug})
-        if request.query_string:
-            url += "?" + request.query_string.decode("latin-1")
-        abort(redirect(url, 301 if request.method in ("GET", "HEAD") else 308))
+        redirect_moved(moved, request.endpoint)
     if page is None or not can_see(current_user, page):
         raise ApiError(404, _("There is no page at “%(slug)s” (or you may not see it).", slug=slug[:200]))
     return page
@@ -222,25 +220,30 @@ def base_revision(page):
                    headers={"ETag": etag(page)}, current_revision=page.current_revision.number)
 
 
-def _parent(slug):
-    """The page a body names as parent, at its address or an old one (None:
-    the top level); 422 when there is none the caller may see."""
-    if slug is None:
-        return None
+def _named(slug):
+    """The page at ``slug`` or that had it, if the caller may see it, else
+    None: a page a body or a query parameter names (never redirected)."""
     page, moved = services.find_page(slug)
     page = page or moved
-    if page is None or not can_see(current_user, page):
+    return page if page is not None and can_see(current_user, page) else None
+
+
+def _parent(slug):
+    """The page a body names as parent (None: the top level); 422 when there
+    is none the caller may see."""
+    if slug is None:
+        return None
+    page = _named(slug)
+    if page is None:
         raise ApiError(422, _("There is no page at “%(slug)s” to be the parent.", slug=slug[:200]),
                        "validation", errors=[{"field": "parent", "message": _("No such page.")}])
     return page
 
 
 def _listed_parent(slug):
-    """The page ``?parent=`` names, at its address or an old one (a query
-    parameter is not redirected); 404 when the caller may see none."""
-    page, moved = services.find_page(slug)
-    page = page or moved
-    if page is None or not can_see(current_user, page):
+    """The page ``?parent=`` names; 404 when the caller may see none."""
+    page = _named(slug)
+    if page is None:
         raise ApiError(404, _("There is no page at “%(slug)s” (or you may not see it).", slug=slug[:200]))
     return page
 
@@ -335,7 +338,7 @@ def register(api):
         top level (``top``) in tree order. As in the page index, the Templates
         branch is left out for callers who cannot edit unless ``parent`` asks
         for it."""
-        select = visible_pages(current_user)
+        select = visible_pages(current_user) if query.parent is not None else tree.listed_pages(current_user)
         if query.parent is not None:
             parent = _listed_parent(query.parent)
             select = select.where(Page.parent_id == parent.id).order_by(*Page.sibling_order())
@@ -343,10 +346,7 @@ def register(api):
             select = select.where(Page.parent_id.is_(None)).order_by(*Page.sibling_order())
         key = title_key(" ".join((query.q or "").split()))
         if query.q is not None:
-            select = select.where(Page.title_key.contains(key, autoescape=True) if key else db.false())
-        if query.parent is None:  # as the page index lists them: no Templates branch for readers
-            hidden = page_templates.hidden_ids(current_user)
-            select = select.where(Page.id.not_in(hidden)) if hidden else select
+            select = select.where(tree.titles_holding(query.q))
         if query.parent is None and not query.top:
             first = [db.case((Page.title_key.startswith(key, autoescape=True), 0), else_=1)] if key else []
             select = select.order_by(*first, Page.title_key, Page.id)

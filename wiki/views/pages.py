@@ -37,7 +37,7 @@ from ..models import Page, PageEvent, Revision, can_see
 from ..plugins import hook
 from ..render import finish_html, render_markdown
 from ..security import require_role
-from ..text import slugify, title_key
+from ..text import slugify
 from . import confluence
 
 bp = Blueprint("pages", __name__)
@@ -188,9 +188,8 @@ def index():
         query = tree.listed_pages(current_user, parent.id).where(Page.parent_id == parent.id)
         order = Page.sibling_order()
     text = " ".join(request.args.get("q", "").split())[:200]
-    if text:  # as titles compare: case, accents and punctuation aside
-        key = title_key(text)
-        query = query.where(Page.title_key.contains(key, autoescape=True) if key else db.false())
+    if text:
+        query = query.where(tree.titles_holding(text))
     total = db.session.scalar(query.with_only_columns(db.func.count(Page.id)))
     pages = max(1, -(-total // INDEX_PER_PAGE))
     number = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)

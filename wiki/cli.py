@@ -241,7 +241,7 @@ def _put_from_template(slug, title, parent, visibility, summary, template_slug, 
     except services.PageError as e:
         raise click.ClickException(e.message) from None
     hook().page_cli_put(page=page, options=options, user=user)
-    page_templates.copy_labels([(page, template.page), *zip(made, template.child_pages, strict=False)], user)
+    page_templates.copy_labels(template, page, made, user)
     click.echo(f"Created {page.slug} (revision 1) from the template {template.page.slug}.")
     for child in made:
         click.echo(f"Created {child.slug} under {child.parent.slug}.")

@@ -266,12 +266,13 @@ def _keep_order(made, planned):
         db.session.commit()
 
 
-def copy_labels(pairs, user):
-    """Give each new page the labels of the template page it was copied from,
-    beside those it has already (typed in the editor). ``pairs``: (new page,
-    template page). Quietly nothing when no plugin keeps labels."""
+def copy_labels(template, page, made, user):
+    """Give ``page`` (made from ``template``) and ``made`` (its child pages,
+    as ``create_from_template`` returns them) the labels of the template page
+    each was copied from, beside those they have already (typed in the
+    editor). Quietly nothing when no plugin keeps labels."""
     wanted = {}
-    for new, source in pairs:
+    for new, source in [(page, template.page), *zip(made, template.child_pages, strict=False)]:
         from_template = hook().page_labels(page=source)
         if from_template is None:
             return

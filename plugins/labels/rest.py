@@ -26,7 +26,7 @@ from wiki.api import (
 )
 
 from . import queries
-from .service import LabelError, labels_of, normalise, set_labels, sort_key
+from .service import LabelError, labels_of, normalise, parse_all, set_labels, sort_key
 
 TAG = "Labels"
 
@@ -68,7 +68,7 @@ def _names(text):
     """The normalised labels of ``a+b`` (pages carrying all of them); 404 for
     an impossible one: no page can carry it."""
     try:
-        return list(dict.fromkeys(normalise(name) for name in text.split("+")))
+        return parse_all(text)
     except LabelError as e:
         raise ApiError(404, e.message) from None
 

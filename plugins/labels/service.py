@@ -86,6 +86,12 @@ def parse(text):
     return list(dict.fromkeys(names))
 
 
+def parse_all(text):
+    """The labels of ``a+b`` (pages carrying every one of them: /labels/a+b),
+    normalised, duplicates dropped; ``LabelError`` for one no page can carry."""
+    return list(dict.fromkeys(normalise(name) for name in text.split("+")))
+
+
 def labels_of(page):
     """The label names of ``page``, in alphabetical order."""
     names = db.session.scalars(db.select(PageLabel.name).where(PageLabel.page_id == page.id))

@@ -21,7 +21,7 @@ from wiki.api import db, load_page
 
 from . import queries
 from .forms import LabelForm
-from .service import LabelError, add_labels, labels_of, normalise, remove_labels, sort_key
+from .service import LabelError, add_labels, labels_of, normalise, parse_all, remove_labels, sort_key
 
 PER_PAGE = 20
 
@@ -112,7 +112,7 @@ def pages(names):
     """Pages carrying every label of ``a+b``, newest first. An unknown label is
     an empty list, as a label only hidden pages carry is: nothing leaks."""
     try:
-        wanted = list(dict.fromkeys(normalise(name) for name in names.split("+")))
+        wanted = parse_all(names)
     except LabelError:
         abort(404)
     canonical = "+".join(wanted)

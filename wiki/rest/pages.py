@@ -321,8 +321,7 @@ def _from_template(body, parent):
     except services.PageError as e:  # a child page's title or address, or the text
         db.session.rollback()
         raise _refused(e, "template") from None
-    page_templates.copy_labels([(page, template.page), *zip(made, template.child_pages, strict=False)],
-                               current_user)
+    page_templates.copy_labels(template, page, made, current_user)
     return _answer(page, 201)
 
 

@@ -301,8 +301,7 @@ def _create(form, template):
         template, form.title.data, form.body.data, current_user, form.summary.data or "",
         children=form.template_children.data, **fields)
     hook().page_form_saved(page=page, form=request.form, user=current_user)
-    page_templates.copy_labels([(page, template.page), *zip(made, template.child_pages, strict=False)],
-                               current_user)
+    page_templates.copy_labels(template, page, made, current_user)
     if made:
         flash(ngettext("%(num)d page of the template was created under it.",
                        "%(num)d pages of the template were created under it.", len(made)), "success")

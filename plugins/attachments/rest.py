@@ -12,7 +12,7 @@ not see is a 404, as the page is.
 
 from typing import Literal
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
@@ -110,13 +110,10 @@ def _attachment(page, name):
 
 def _upload():
     """The one file of the request, and the name to attach it under."""
-    # An upload may be larger than other requests (as for the page's form).
-    request.max_content_length = current_app.config["MAX_ATTACHMENT_BYTES"] + 1024 * 1024
-    try:
+    try:  # the limit is the upload's, as for the page's form (views.UPLOAD_ENDPOINTS)
         files, form = request.files, request.form
     except RequestEntityTooLarge:
-        raise ApiError(413, _("That is more than the %(size)s a file may be: nothing was attached.",
-                              size=service.size_limit())) from None
+        raise ApiError(413, views.too_large()) from None
     unknown = sorted((set(files) | set(form)) - set(FIELDS))
     if unknown:
         raise ApiError(422, _("Some fields are wrong: %(names)s.", names=", ".join(unknown)), "validation",

@@ -45,18 +45,26 @@ def _wants_json():
     return request.accept_mimetypes.best == "application/json"
 
 
+# The page's upload form and the API's upload (plugins/attachments/rest.py).
+UPLOAD_ENDPOINTS = ("attachments.upload", "rest.upload_attachment")
+
+
 @bp.app_url_value_preprocessor  # before any before_request function reads the form (CSRF does)
 def _upload_limit(endpoint, _values):
     # Uploads may be larger than any other request (MAX_CONTENT_LENGTH).
-    if endpoint == "attachments.upload":
+    if endpoint in UPLOAD_ENDPOINTS:
         request.max_content_length = current_app.config["MAX_ATTACHMENT_BYTES"] + 1024 * 1024
+
+
+def too_large():
+    """What an upload larger than the limit is told (it is refused before it is read)."""
+    return _("That is more than the %(size)s a file may be: nothing was attached.",
+             size=service.size_limit())
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_error):
-    # An upload larger than the limit is refused before it is read: say the limit.
-    message = _("That is more than the %(size)s a file may be: nothing was attached.",
-                size=service.size_limit())
+    message = too_large()
     if _wants_json():
         return jsonify({"error": message, "attached": []}), 413
     return render_error(413, message)

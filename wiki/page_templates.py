@@ -11,7 +11,7 @@ hidden from the tree and from search for readers who cannot edit
 import re
 from dataclasses import dataclass, field
 
-from flask import current_app, g
+from flask import current_app
 from flask_babel import gettext as _
 
 from . import services
@@ -63,21 +63,25 @@ def templates_page():
 
 
 def branch_ids():
-    """Ids of the Templates page and every live page under it (worked out
-    once per request and version of the content)."""
+    """Ids of the Templates page and every live page under it, worked out
+    once per version of the content and kept by the app (each listing of a
+    reader who cannot edit asks)."""
     version = content_version()
-    if g.get("templates_branch_version") != version:
-        root = templates_page()
-        ids = set()
-        if root is not None:
-            ids, frontier = {root.id}, [root.id]
-            while frontier:
-                below = db.session.scalars(db.select(Page.id).where(
-                    Page.parent_id.in_(frontier), Page.deleted_at.is_(None))).all()
-                frontier = [i for i in below if i not in ids]
-                ids.update(frontier)
-        g.templates_branch, g.templates_branch_version = frozenset(ids), version
-    return g.templates_branch
+    known = current_app.extensions.get("wiki.templates_branch")
+    if known is not None and known[0] == version:
+        return known[1]
+    root = templates_page()
+    ids = set()
+    if root is not None:
+        ids, frontier = {root.id}, [root.id]
+        while frontier:
+            below = db.session.scalars(db.select(Page.id).where(
+                Page.parent_id.in_(frontier), Page.deleted_at.is_(None))).all()
+            frontier = [i for i in below if i not in ids]
+            ids.update(frontier)
+    ids = frozenset(ids)
+    current_app.extensions["wiki.templates_branch"] = (version, ids)  # one assignment: safe across threads
+    return ids
 
 
 def hidden_ids(user):

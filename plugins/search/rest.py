@@ -25,7 +25,7 @@ from .service import PER_PAGE, search
 from .views import file_url
 
 TAG = "Search"
-MAX_PER_PAGE = 50  # a window spans several of the service's pages: keep it to a few
+MAX_PER_PAGE = 50
 
 
 class SearchQuery(ApiPageQuery):
@@ -116,22 +116,6 @@ def _hit(hit):
             "file_name": hit.file_name, "filetype": hit.filetype or None}
 
 
-def _window(text, page, per_page):
-    """The service's search for the results ``page`` of ``per_page``: the
-    service answers pages of ``PER_PAGE``, so this reads those the window
-    covers (one or two for the usual sizes). The service clamps a page past
-    the last to the last one; here such a page is empty, as in other lists."""
-    first = (page - 1) * per_page
-    number = first // PER_PAGE + 1
-    found = search(text, current_user, number)
-    hits = list(found.results.hits) if found.results.page == number else []
-    skip = first - (number - 1) * PER_PAGE
-    while hits and len(hits) < skip + per_page and number < found.results.pages:
-        number += 1
-        hits += search(text, current_user, number).results.hits
-    return found, hits[skip:skip + per_page]
-
-
 def _facets(found):
     return {name: [{"value": f.value, "count": f.count, "applied": f.applied, "query": f.query}
                    for f in found.facets(name)] for name in ("type", "label")}
@@ -147,7 +131,9 @@ def register(api):
         as it can be and ``notices`` say what was done: 200, as on the search
         page; 400 only for wrong parameters. A page past the last one is
         empty (``Link`` gives the last)."""
-        found, hits = _window(query.q, query.page, query.per_page)
+        found = search(query.q, current_user, query.page, query.per_page)
+        # The engines answer the last page for one past it; here it is empty, as in other lists.
+        hits = found.results.hits if found.results.page == query.page else []
         if found.building:  # nothing can be found yet: as the search page, come back later
             raise ApiError(503, _("The search index is being built (the first start, or after a "
                                   "reindex): try again in a minute."), headers={"Retry-After": "60"})

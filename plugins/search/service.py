@@ -60,7 +60,7 @@ def state():
     return current_app.extensions["wiki.search"]
 
 
-def search(text, user, page=1):
+def search(text, user, page=1, per_page=PER_PAGE):
     parsed = parse(text)
     found = Search(parsed, notices=list(parsed.notices))
     if parsed.is_empty:
@@ -73,7 +73,7 @@ def search(text, user, page=1):
     searched, searched_within = _hiding(parsed, within, hidden)
     members = user.is_member
     try:
-        found.results = _search_index(searched, members, searched_within, page)
+        found.results = _search_index(searched, members, searched_within, page, per_page)
     except _Building:
         found.building = True
         found.notices.append(_("The search index is being built. Search will work again in a few "
@@ -98,7 +98,7 @@ def _build_wait():
     return current_app.config["SEARCH_BUILD_WAIT"]
 
 
-def _search_index(parsed, members, within, page):
+def _search_index(parsed, members, within, page, per_page):
     """Search; on a failure, reopen the index (another worker's commit may
     have replaced its files) and try again; rebuild only an index that is
     really missing or damaged."""
@@ -106,13 +106,13 @@ def _search_index(parsed, members, within, page):
     if not state().indexer.ensure(_build_wait()):
         raise _Building
     try:
-        return engine.search(parsed, members, within, page, PER_PAGE)
+        return engine.search(parsed, members, within, page, per_page)
     except Exception as e:
         log.warning("search failed (%r); reopening the index", e)
         engine.forget()
         if not state().indexer.ensure(_build_wait()):
             raise _Building from e
-        return engine.search(parsed, members, within, page, PER_PAGE)
+        return engine.search(parsed, members, within, page, per_page)
 
 
 def _within(parsed, user, notices):
